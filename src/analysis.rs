@@ -1,0 +1,345 @@
+//! The analysis entry point: bytes in, one [`Analysis`] per message out.
+//!
+//! input (decode, undecorate) -> parse (MIME, notice, status parts, original)
+//! -> extract (recipients and their evidence) -> classify (reason, detail,
+//! hard/soft). "Not a bounce" is an ordinary result with no recipients, never
+//! an error, and no input makes this panic: limits on size, parts and
+//! recipients keep the work proportional to the input.
+
+use crate::classify::{classify, Evidence};
+use crate::extract::{extract, Found};
+use crate::input::{prepare, InputKind};
+use crate::parse::{parse, Document, Original};
+use crate::reason::Reason;
+use crate::rules::RULES;
+use crate::text::{clean_address, normalize, ADDRESS};
+use regex::Regex;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// Recipients read from one delivery-status part at most.
+pub const MAX_RECIPIENTS_PARSED: usize = 200_000;
+
+/// Limits and site facts the analysis needs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Input beyond this many bytes is not read (the result says so).
+    pub max_input_bytes: usize,
+    /// Recipients reported per message; the rest are counted, not listed.
+    pub max_recipients: usize,
+    /// The user's own mail domains, for the backscatter check.
+    pub own_domains: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { max_input_bytes: 64 * 1024 * 1024, max_recipients: 1_000, own_domains: Vec::new() }
+    }
+}
+
+/// The result for one recipient.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecipientResult {
+    pub recipient: String,
+    pub action: Option<String>,
+    pub reason: Reason,
+    pub detail: Option<&'static str>,
+    pub status: Option<String>,
+    pub reply_code: Option<u16>,
+    pub hard_bounce: bool,
+    pub command: Option<String>,
+    pub diagnostic: String,
+    pub remote_mta: Option<String>,
+    pub reporting_mta: Option<String>,
+    /// The mail system or format the notice was recognised as.
+    pub mta: Option<String>,
+}
+
+/// What one message (or pasted text) turned out to be.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub kind: InputKind,
+    /// True when the input is a bounce, delivery report, feedback report or
+    /// auto-reply with at least one recipient.
+    pub is_bounce: bool,
+    pub format: Option<String>,
+    pub results: Vec<RecipientResult>,
+    /// Recipients found before the `max_recipients` cut.
+    pub total_recipients: usize,
+    /// The input was longer than `max_input_bytes` and was cut.
+    pub input_truncated: bool,
+    pub document: Document,
+}
+
+impl Analysis {
+    /// The returned original message's headers, when present.
+    pub fn original(&self) -> Option<&Original> {
+        self.document.original.as_ref()
+    }
+}
+
+/// Analyses raw input: a whole email, an mbox, or pasted text.
+pub fn analyze(raw: &[u8], options: &Options) -> Vec<Analysis> {
+    let input_truncated = raw.len() > options.max_input_bytes;
+    let raw = &raw[..raw.len().min(options.max_input_bytes)];
+    let mut out: Vec<Analysis> = prepare(raw)
+        .iter()
+        .take(10_000)
+        .map(|p| {
+            let doc = parse(p);
+            analyze_document(doc, options)
+        })
+        .collect();
+    for a in &mut out {
+        a.input_truncated = input_truncated;
+    }
+    out
+}
+
+/// Analyses text (a chat message).
+pub fn analyze_text(text: &str, options: &Options) -> Vec<Analysis> {
+    analyze(text.as_bytes(), options)
+}
+
+static AUTO_REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort|réponse)|vacation|away from|abwesenheit|absence|不在|自動(?:応答|返信|返答)|休暇")
+        .expect("auto-reply regex compiles")
+});
+
+/// Wording of abuse and authentication-failure reports (RFC 5965 and the
+/// providers' own), readable when the report was pasted as text.
+static FEEDBACK_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:e-?mail|spam) abuse (?:report|complaint)|abuse complaint regarding|this is an? .{0,40}(?:abuse|authentication[- ]failure) report|authentication[- ]failure report for an? (?:e-?mail )?message|^feedback-type:\s*\w")
+        .expect("feedback regex compiles")
+});
+
+static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|mailer-daemon|microsoft outlook|mail administrator|mail system")
+        .expect("daemon regex compiles")
+});
+
+fn analyze_document(doc: Document, options: &Options) -> Analysis {
+    let kind = doc.kind.unwrap_or(InputKind::Paste);
+    let head = head_text(&doc);
+    let mut format = RULES.detect_format(&head).map(str::to_string);
+
+    let subject = doc.headers.subject.as_deref().unwrap_or("");
+    let subject_says_bounce = !subject.is_empty() && RULES.subject_markers.is_match(&normalize(subject));
+    let from_daemon = doc.headers.from_address.as_deref().is_some_and(|a| DAEMON_SENDER.is_match(a))
+        || doc.headers.from_name.as_deref().is_some_and(|n| DAEMON_SENDER.is_match(n));
+    let notice_says_bounce = RULES.notice_markers.is_match(&normalize(crate::text::truncate_chars(&doc.notice, 20_000).as_str()))
+        || RULES.notice_markers.is_match(&normalize(crate::text::truncate_chars(&doc.status_text, 4_000).as_str()));
+
+    let mut results: Vec<RecipientResult> = Vec::new();
+
+    let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
+        || doc.feedback_text.is_some()
+        || (doc.status_text.is_empty() && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
+    if feedback_like {
+        format = Some("ARF".into());
+        results = feedback_results(&doc);
+    } else {
+        let excluded = excluded_addresses(&doc);
+        let extraction = extract(&doc, &excluded);
+        let reporting = extraction.reporting_mta.clone();
+        let mut found = extraction.found;
+        let bounce_like = extraction.has_status_fields
+            || (kind == InputKind::Email && doc.headers.get("x-failed-recipients").is_some() && (from_daemon || subject_says_bounce || notice_says_bounce))
+            || doc.report_type.as_deref() == Some("delivery-status")
+            || (notice_says_bounce && (!found.is_empty() || from_daemon || subject_says_bounce))
+            || ((from_daemon || subject_says_bounce) && kind == InputKind::Email && !found.is_empty());
+        if bounce_like && found.is_empty() && (from_daemon || subject_says_bounce || notice_says_bounce || doc.report_type.is_some()) {
+            found = fallback_recipients(&doc, &excluded);
+        }
+        if bounce_like {
+            if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
+                format = Some("RFC3464".into());
+            }
+            results = found.iter().map(|f| to_result(f, reporting.clone(), format.clone())).collect();
+        } else if let Some(r) = auto_reply(&doc, notice_says_bounce) {
+            format = Some("RFC3834".into());
+            results = vec![r];
+        }
+    }
+    let total_recipients = results.len();
+    results.truncate(options.max_recipients);
+    Analysis {
+        kind,
+        is_bounce: !results.is_empty(),
+        format: if results.is_empty() { None } else { format },
+        results,
+        total_recipients,
+        input_truncated: false,
+        document: doc,
+    }
+}
+
+/// From, Subject and the first lines of the notice, normalised: what format
+/// detection reads.
+fn head_text(doc: &Document) -> String {
+    let mut head = String::new();
+    for v in [doc.headers.from_name.as_deref(), doc.headers.from_address.as_deref(), doc.headers.subject.as_deref()].into_iter().flatten() {
+        head.push_str(v);
+        head.push('\n');
+    }
+    for (name, value) in doc.headers.all.iter().filter(|(n, _)| n.starts_with("x-") || n == "received").take(8) {
+        head.push_str(name);
+        head.push_str(": ");
+        head.push_str(value);
+        head.push('\n');
+    }
+    head.push_str(&crate::text::truncate_chars(&doc.notice, 3_000));
+    normalize(&head)
+}
+
+/// Addresses that belong to the sender, never to a failed recipient.
+fn excluded_addresses(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |a: Option<&str>| {
+        if let Some(a) = a.and_then(clean_address) {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    };
+    push(doc.headers.from_address.as_deref());
+    push(doc.headers.to.as_deref());
+    if let Some(o) = &doc.original {
+        push(o.from.as_deref());
+        push(o.return_path.as_deref());
+    }
+    if let Some(v) = doc.headers.get("x-postfix-sender") {
+        push(ADDRESS.find(v).map(|m| m.as_str()));
+    }
+    out
+}
+
+/// When a notice is a bounce but names no recipient in the text: the
+/// `X-Failed-Recipients` header, else the returned original's To.
+fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
+    let mut addresses: Vec<String> = Vec::new();
+    if let Some(v) = doc.headers.get("x-failed-recipients") {
+        addresses.extend(ADDRESS.find_iter(v).filter_map(|m| clean_address(m.as_str())));
+    }
+    if addresses.is_empty() {
+        if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()) {
+            if !excluded.contains(&to) {
+                addresses.push(to);
+            }
+        }
+    }
+    let context = crate::text::truncate_chars(&doc.notice, 8_000);
+    addresses
+        .into_iter()
+        .map(|recipient| Found {
+            recipient,
+            action: Some("failed".into()),
+            status: crate::text::find_status(&context),
+            reply_code: crate::text::find_reply_code(&context),
+            diagnostic: String::new(),
+            context: context.clone(),
+            certain: false,
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn to_result(f: &Found, reporting_mta: Option<String>, mta: Option<String>) -> RecipientResult {
+    let c = classify(&Evidence {
+        status: f.status.as_deref(),
+        reply_code: f.reply_code,
+        diagnostic: &f.diagnostic,
+        diagnostic_type: f.diagnostic_type.as_deref(),
+        command: f.command.as_deref(),
+        action: f.action.as_deref(),
+        context: &f.context,
+    });
+    RecipientResult {
+        recipient: f.recipient.clone(),
+        action: f.action.clone(),
+        reason: c.reason,
+        detail: c.detail,
+        status: f.status.clone(),
+        reply_code: f.reply_code,
+        hard_bounce: c.hard_bounce,
+        command: f.command.clone(),
+        diagnostic: f.diagnostic.clone(),
+        remote_mta: f.remote_mta.clone(),
+        reporting_mta,
+        mta,
+    }
+}
+
+/// An RFC 5965 feedback report: one result per reported recipient.
+fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
+    let fields = doc.feedback_text.as_deref().unwrap_or(&doc.notice);
+    let mut recipients: Vec<String> = Vec::new();
+    let mut feedback_type = None;
+    for line in fields.lines() {
+        let Some((name, value)) = line.split_once(':') else { continue };
+        match name.trim().to_ascii_lowercase().as_str() {
+            "original-rcpt-to" | "removal-recipient" => {
+                if let Some(a) = ADDRESS.find(value).and_then(|m| clean_address(m.as_str())) {
+                    recipients.push(a);
+                }
+            }
+            "feedback-type" => feedback_type = Some(value.trim().to_string()),
+            _ => {}
+        }
+    }
+    if recipients.is_empty() {
+        if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()) {
+            recipients.push(to);
+        }
+    }
+    let diagnostic = feedback_type.map(|t| format!("Feedback-Type: {t}")).unwrap_or_default();
+    recipients
+        .into_iter()
+        .map(|recipient| RecipientResult {
+            recipient,
+            action: None,
+            reason: Reason::Feedback,
+            detail: None,
+            status: None,
+            reply_code: None,
+            hard_bounce: false,
+            command: None,
+            diagnostic: diagnostic.clone(),
+            remote_mta: None,
+            reporting_mta: None,
+            mta: Some("ARF".into()),
+        })
+        .collect()
+}
+
+/// An RFC 3834 auto-reply (out of office): one `vacation` result for the
+/// person who is away.
+fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResult> {
+    if notice_says_bounce {
+        return None;
+    }
+    let auto_submitted = doc.headers.auto_submitted.as_deref().is_some_and(|v| v.to_ascii_lowercase().starts_with("auto-replied"));
+    let subject = doc.headers.subject.as_deref().unwrap_or("");
+    let flagged = doc.headers.all.iter().any(|(n, v)| {
+        (n == "x-autoreply" || n == "x-autorespond" || n == "x-auto-response-suppress" && v.eq_ignore_ascii_case("all"))
+            || (n == "precedence" && v.eq_ignore_ascii_case("auto_reply"))
+    });
+    if !(auto_submitted || (AUTO_REPLY_SUBJECT.is_match(subject) && (flagged || doc.kind == Some(InputKind::Email)))) {
+        return None;
+    }
+    let recipient = doc.headers.from_address.clone()?;
+    Some(RecipientResult {
+        recipient,
+        action: None,
+        reason: Reason::Vacation,
+        detail: None,
+        status: None,
+        reply_code: None,
+        hard_bounce: false,
+        command: None,
+        diagnostic: crate::text::truncate_chars(doc.notice.trim(), 300),
+        remote_mta: None,
+        reporting_mta: None,
+        mta: Some("RFC3834".into()),
+    })
+}

@@ -1,0 +1,316 @@
+//! Decides the reason, the finer detail and hard/soft for one recipient.
+//!
+//! # Precedence
+//!
+//! This is the one place where the order of evidence is decided. It follows
+//! Sisimai's (`Sisimai::Reason::find` and `anotherone`), so results compare
+//! with it:
+//!
+//! 1. The report kind decides outright: a delivery report with `Action:
+//!    delivered` or a 2.X.X status is `delivered`.
+//! 2. **Tier 1**, walking [`TIER1`] in order: the first reason that the
+//!    status code names, *or* that the diagnostic text names, wins. So a
+//!    diagnostic saying "mailbox full" under a 5.1.1 status is `mailboxfull`
+//!    (MailboxFull comes before UserUnknown), and a 5.1.1 whose text names a
+//!    relay or blocklist refusal yields to that reason ([`YIELDS`]).
+//! 3. **Tier 2**: a status that names a reason outside the "retry" set
+//!    (see [`RETRY`]) decides.
+//! 4. **Tier 3**, walking [`TIER3`]: the first reason the diagnostic text names.
+//! 5. Tiers 1 and 3 again on the wider notice text around the recipient
+//!    (text only), for notices whose diagnostic line says little.
+//! 6. **Tier 4**: a status naming a "retry" reason (userunknown, expired, ...).
+//! 7. **Fallbacks**: X.6.X -> contenterror, X.7.X -> securityerror, an
+//!    `X-Unix`/`X-Postfix` diagnostic -> mailererror, a 500-504 reply ->
+//!    syntaxerror, a delayed action -> expired, a refusal at HELO/EHLO or
+//!    connection -> blocked, an auto-reply text -> vacation, any other
+//!    diagnostic -> onhold, nothing at all -> undefined.
+//!
+//! The diagnostic text therefore outranks a generic status code (X.0.0, 5.7.1
+//! name no reason by themselves), and a specific status outranks a text that
+//! only matches a reason later in the order. `tests::precedence_is_pinned`
+//! pins the lists.
+
+use crate::reason::Reason;
+use crate::rules::RULES;
+use crate::text::normalize;
+
+/// Reasons decided by status code *or* diagnostic text, in this order.
+pub const TIER1: &[Reason] = &[
+    Reason::MailboxFull,
+    Reason::MesgTooBig,
+    Reason::ExceedLimit,
+    Reason::Suspend,
+    Reason::HasMoved,
+    Reason::NoRelaying,
+    Reason::AuthFailure,
+    Reason::UserUnknown,
+    Reason::Filtered,
+    Reason::RequirePtr,
+    Reason::NotCompliantRfc,
+    Reason::BadReputation,
+    Reason::ContentError,
+    Reason::Rejected,
+    Reason::HostUnknown,
+    Reason::SpamDetected,
+    Reason::Speeding,
+    Reason::TooManyConn,
+    Reason::Blocked,
+];
+
+/// Reasons decided by diagnostic text alone, after tier 1 and tier 2.
+pub const TIER3: &[Reason] = &[
+    Reason::VirusDetected,
+    Reason::PolicyViolation,
+    Reason::Suppressed,
+    Reason::FailedStartTls,
+    Reason::SystemError,
+    Reason::NetworkError,
+    Reason::SystemFull,
+    Reason::NotAccept,
+    Reason::Expired,
+    Reason::SecurityError,
+    Reason::MailerError,
+    Reason::SyntaxError,
+    Reason::Vacation,
+    Reason::OnHold,
+];
+
+/// Reasons a status code names only weakly: a text naming another reason in
+/// tier 3 outranks them.
+pub const RETRY: &[Reason] = &[
+    Reason::UserUnknown,
+    Reason::HostUnknown,
+    Reason::Expired,
+    Reason::NetworkError,
+    Reason::SystemError,
+    Reason::SecurityError,
+    Reason::OnHold,
+    Reason::Undefined,
+];
+
+/// A status-named reason that gives way when the text names one of these.
+pub const YIELDS: &[(Reason, &[Reason])] = &[(
+    Reason::UserUnknown,
+    &[Reason::NoRelaying, Reason::Blocked, Reason::MailboxFull, Reason::HasMoved, Reason::Rejected, Reason::NotAccept],
+)];
+
+/// What the classifier looks at for one recipient.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub status: Option<&'a str>,
+    pub reply_code: Option<u16>,
+    pub diagnostic: &'a str,
+    pub diagnostic_type: Option<&'a str>,
+    pub command: Option<&'a str>,
+    pub action: Option<&'a str>,
+    /// The notice text around the recipient.
+    pub context: &'a str,
+}
+
+/// The decision for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub reason: Reason,
+    pub detail: Option<&'static str>,
+    pub hard_bounce: bool,
+}
+
+/// Classifies one recipient's evidence. Never fails: no evidence is `undefined`.
+pub fn classify(ev: &Evidence<'_>) -> Classification {
+    let reason = decide(ev);
+    let detail = detail_for(reason, ev);
+    let permanent = match (ev.status, ev.reply_code) {
+        (Some(s), _) if s.starts_with('4') => false,
+        (_, Some(c)) if c < 500 => false,
+        _ => true,
+    };
+    Classification { reason, detail, hard_bounce: reason.is_hard(permanent) }
+}
+
+fn decide(ev: &Evidence<'_>) -> Reason {
+    let action = ev.action.unwrap_or("").to_ascii_lowercase();
+    if action.starts_with("delivered") || action.starts_with("relayed") || action.starts_with("expanded") || ev.status.is_some_and(|s| s.starts_with("2.")) {
+        return Reason::Delivered;
+    }
+    let diagnostic = normalize(ev.diagnostic);
+    let text_reasons = RULES.reasons.matches(&diagnostic);
+    let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s));
+
+    // A local delivery program failed (Diagnostic-Code: X-Unix), unless the
+    // text says the mailbox is full.
+    let local_delivery = matches!(ev.diagnostic_type, Some("x-unix")) || text_reasons.contains(&Reason::MailerError);
+    // Tier 1: status or text, in order.
+    for &r in TIER1 {
+        if r == Reason::UserUnknown && local_delivery && !text_reasons.contains(&Reason::MailboxFull) {
+            return Reason::MailerError;
+        }
+        if tier1_hit(r, ev.command, status_reason, &text_reasons) {
+            return r;
+        }
+    }
+    // Tier 2: a decisive status.
+    if let Some(r) = status_reason {
+        if !RETRY.contains(&r) {
+            return r;
+        }
+    }
+    // Tier 3: text only.
+    if let Some(r) = TIER3.iter().copied().find(|r| text_reasons.contains(r)) {
+        return r;
+    }
+    // The wider notice text, text only.
+    if !ev.context.is_empty() {
+        let context_reasons = RULES.reasons.matches(&normalize(ev.context));
+        let usable = |r: &Reason| context_reasons.contains(r) && !matches!(r, Reason::Vacation | Reason::OnHold);
+        if let Some(r) = TIER1.iter().chain(TIER3).copied().find(usable) {
+            return r;
+        }
+    }
+    // Tier 4: a weak status.
+    if let Some(r) = status_reason {
+        return r;
+    }
+    fallback(ev, &diagnostic, &action)
+}
+
+/// Whether a tier-1 reason holds. Two reasons need the SMTP command as well,
+/// because the same words mean different things at different stages: "user
+/// unknown" in reply to RCPT TO is an unknown address, but after DATA (or with
+/// no command named) it is the recipient's filter refusing the message.
+fn tier1_hit(r: Reason, command: Option<&str>, status_reason: Option<Reason>, text: &[Reason]) -> bool {
+    let by_status = status_reason == Some(r) && !yields(r, text);
+    match r {
+        Reason::UserUnknown => by_status || (text.contains(&r) && command == Some("RCPT")),
+        Reason::Filtered => {
+            let unknown_words = text.contains(&Reason::UserUnknown) || text.contains(&Reason::Filtered);
+            (status_reason == Some(r) && unknown_words)
+                || (!matches!(command, Some("RCPT" | "MAIL")) && unknown_words)
+        }
+        _ => by_status || text.contains(&r),
+    }
+}
+
+fn yields(r: Reason, text_reasons: &[Reason]) -> bool {
+    YIELDS
+        .iter()
+        .find(|(from, _)| *from == r)
+        .is_some_and(|(_, to)| to.iter().any(|t| text_reasons.contains(t)))
+}
+
+fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
+    if let Some(status) = ev.status {
+        if status.get(1..4) == Some(".6.") {
+            return Reason::ContentError;
+        }
+        if status.get(1..4) == Some(".7.") {
+            return Reason::SecurityError;
+        }
+    }
+    if matches!(ev.diagnostic_type, Some("x-unix" | "x-postfix")) {
+        return Reason::MailerError;
+    }
+    if matches!(ev.reply_code, Some(500..=504)) {
+        return Reason::SyntaxError;
+    }
+    if action.starts_with("delayed") || action.starts_with("expired") {
+        return Reason::Expired;
+    }
+    if matches!(ev.command, Some("HELO" | "EHLO" | "CONN")) {
+        return Reason::Blocked;
+    }
+    if !diagnostic.is_empty() || ev.status.is_some() || ev.reply_code.is_some() {
+        return Reason::OnHold;
+    }
+    Reason::Undefined
+}
+
+/// The finer topic: the first detail rule matching the diagnostic, else the
+/// wider text, else the topic a reason implies by itself.
+fn detail_for(reason: Reason, ev: &Evidence<'_>) -> Option<&'static str> {
+    if reason.is_not_a_failure() {
+        return None;
+    }
+    let found = RULES.details.matches(&normalize(ev.diagnostic));
+    let found = if found.is_empty() && !ev.context.is_empty() { RULES.details.matches(&normalize(ev.context)) } else { found };
+    let implied = match reason {
+        Reason::MailboxFull => Some("quota"),
+        Reason::NoRelaying => Some("relay_denied"),
+        Reason::Suspend => Some("account_disabled"),
+        Reason::RequirePtr => Some("reverse_dns"),
+        Reason::MesgTooBig | Reason::ExceedLimit => Some("message_size"),
+        Reason::Speeding => Some("rate_limit"),
+        Reason::FailedStartTls => Some("tls"),
+        Reason::HostUnknown => Some("dns_failure"),
+        _ => None,
+    };
+    // A topic that fits the reason beats one that merely co-occurs.
+    let fits = |t: &&'static str| match reason {
+        Reason::AuthFailure => matches!(*t, "spf" | "dkim" | "dmarc"),
+        Reason::Blocked | Reason::BadReputation | Reason::SpamDetected => matches!(*t, "rbl" | "reverse_dns" | "spf" | "dkim" | "dmarc" | "rate_limit" | "greylisting" | "date_header"),
+        _ => true,
+    };
+    found.iter().copied().find(|t| fits(&t)).or(implied).or_else(|| found.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason_of(status: Option<&str>, diagnostic: &str) -> Reason {
+        classify(&Evidence { status, diagnostic, ..Default::default() }).reason
+    }
+
+    #[test]
+    fn precedence_is_pinned() {
+        let names = |l: &[Reason]| l.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            names(TIER1),
+            "mailboxfull mesgtoobig exceedlimit suspend hasmoved norelaying authfailure userunknown filtered requireptr notcompliantrfc badreputation contenterror rejected hostunknown spamdetected speeding toomanyconn blocked"
+        );
+        assert_eq!(
+            names(TIER3),
+            "virusdetected policyviolation suppressed failedstarttls systemerror networkerror systemfull notaccept expired securityerror mailererror syntaxerror vacation onhold"
+        );
+        // Every reason is reachable by some tier or fallback.
+        for r in Reason::ALL {
+            let reachable = TIER1.contains(r) || TIER3.contains(r) || matches!(r, Reason::Delivered | Reason::Feedback | Reason::Undefined);
+            assert!(reachable, "{r} cannot be reached");
+        }
+    }
+
+    #[test]
+    fn diagnostic_text_outranks_a_generic_status() {
+        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Mailbox full"), Reason::MailboxFull);
+        assert_eq!(reason_of(Some("5.0.0"), "550 5.0.0 User unknown"), Reason::UserUnknown);
+        assert_eq!(reason_of(Some("5.7.1"), "554 5.7.1 Relay access denied"), Reason::NoRelaying);
+        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Relay access denied"), Reason::NoRelaying);
+    }
+
+    #[test]
+    fn a_specific_status_decides_when_the_text_is_silent() {
+        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 see https://example.jp/help"), Reason::UserUnknown);
+        assert_eq!(reason_of(Some("5.2.2"), ""), Reason::MailboxFull);
+        assert_eq!(reason_of(Some("4.4.7"), ""), Reason::Expired);
+        assert_eq!(reason_of(Some("5.3.4"), ""), Reason::MesgTooBig);
+    }
+
+    #[test]
+    fn fallbacks_apply_in_order() {
+        assert_eq!(reason_of(Some("5.7.0"), "550 5.7.0 nyaan"), Reason::SecurityError);
+        assert_eq!(reason_of(Some("5.6.0"), "nyaan"), Reason::ContentError);
+        let delayed = Evidence { action: Some("delayed"), ..Default::default() };
+        assert_eq!(classify(&delayed).reason, Reason::Expired);
+        assert_eq!(classify(&Evidence::default()).reason, Reason::Undefined);
+        let delivered = Evidence { status: Some("2.0.0"), ..Default::default() };
+        assert_eq!(classify(&delivered).reason, Reason::Delivered);
+    }
+
+    #[test]
+    fn hard_bounce_follows_reason_and_permanence() {
+        let c = classify(&Evidence { status: Some("5.1.1"), ..Default::default() });
+        assert!(c.hard_bounce);
+        let c = classify(&Evidence { status: Some("5.2.2"), ..Default::default() });
+        assert!(!c.hard_bounce);
+        assert_eq!(c.detail, Some("quota"));
+    }
+}

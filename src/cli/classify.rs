@@ -1,0 +1,94 @@
+//! `bouncedesk classify`: one JSON object per recipient result (`--json`), or
+//! a readable table.
+
+use super::read_input;
+use bouncedesk::{analyze, Options};
+use serde_json::json;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print one JSON object per line per result.
+    #[arg(long)]
+    json: bool,
+    /// Most recipients listed per message.
+    #[arg(long, default_value_t = 1000)]
+    max_recipients: usize,
+    /// Most bytes read per input.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_bytes: usize,
+    /// Files to read; `-` reads standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let options = Options { max_recipients: args.max_recipients, max_input_bytes: args.max_bytes, ..Options::default() };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    if !args.json {
+        let _ = writeln!(out, "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  detail", "file", "#", "recipient", "reason", "status", "code", "hard");
+    }
+    for path in &args.paths {
+        let (bytes, _) = match read_input(path, args.max_bytes) {
+            Ok(read) => read,
+            Err(e) => {
+                let _ = out.flush();
+                eprintln!("bouncedesk: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let mut index = 0;
+        for analysis in analyze(&bytes, &options) {
+            for r in &analysis.results {
+                index += 1;
+                let written = if args.json {
+                    let line = json!({
+                        "file": path,
+                        "index": index,
+                        "kind": analysis.kind,
+                        "recipient": r.recipient,
+                        "action": r.action,
+                        "reason": r.reason,
+                        "detail": r.detail,
+                        "status": r.status,
+                        "reply_code": r.reply_code,
+                        "hard_bounce": r.hard_bounce,
+                        "command": r.command,
+                        "diagnostic": r.diagnostic,
+                        "remote_mta": r.remote_mta,
+                        "reporting_mta": r.reporting_mta,
+                        "mta": r.mta,
+                    });
+                    writeln!(out, "{line}")
+                } else {
+                    writeln!(
+                        out,
+                        "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  {}",
+                        path,
+                        index,
+                        r.recipient,
+                        r.reason.as_str(),
+                        r.status.as_deref().unwrap_or("-"),
+                        r.reply_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                        if r.hard_bounce { "hard" } else { "soft" },
+                        r.detail.unwrap_or("")
+                    )
+                };
+                if written.is_err() {
+                    // A closed pipe (`| head`): stop quietly.
+                    return ExitCode::SUCCESS;
+                }
+            }
+        }
+    }
+    let _ = out.flush();
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,68 @@
+//! Command-line front: argument parsing with clap, and the subcommands.
+//! Errors reach the user as one line naming the file and the cause; a bad
+//! file never stops the others from being processed.
+
+mod classify;
+
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "bouncedesk", version, about = "Explains e-mail bounces (whole emails or pasted text)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Classify each failed recipient of each input (use - for stdin).
+    Classify(classify::Args),
+    /// List the 36 reasons with their one-line meaning.
+    Reasons,
+}
+
+/// Runs the command line; the exit status is 2 when any input failed.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Classify(args) => classify::run(&args),
+        Command::Reasons => {
+            for r in bouncedesk::Reason::ALL {
+                println!("{:16} {}", r.as_str(), r.description());
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: is a directory")]
+    Directory { path: String },
+}
+
+/// Reads a path (or stdin for `-`) up to `limit` bytes; the flag says whether
+/// more was there.
+pub fn read_input(path: &str, limit: usize) -> Result<(Vec<u8>, bool), InputError> {
+    let io = |source| InputError::Io { path: path.to_string(), source };
+    let mut buf = Vec::new();
+    let cap = limit as u64 + 1;
+    if path == "-" {
+        std::io::stdin().lock().take(cap).read_to_end(&mut buf).map_err(io)?;
+    } else {
+        if Path::new(path).is_dir() {
+            return Err(InputError::Directory { path: path.to_string() });
+        }
+        let file = std::fs::File::open(path).map_err(io)?;
+        file.take(cap).read_to_end(&mut buf).map_err(io)?;
+    }
+    let truncated = buf.len() > limit;
+    buf.truncate(limit);
+    Ok((buf, truncated))
+}

@@ -1,0 +1,278 @@
+//! Turns raw bytes into something the parser can read.
+//!
+//! The same bounce reaches us as an `.eml` file (LF, CRLF or CR line ends), as
+//! an mbox holding several messages, or as text a person copied out of a mail
+//! client into a chat box: maybe inside a Markdown code fence, quoted with `> `,
+//! with trailing spaces, full-width characters or in a Japanese legacy charset.
+//! This module decides which of these it is and undoes the decoration, so that
+//! everything downstream sees plain lines.
+
+use crate::text::fold_width;
+use mail_parser::decoders::charsets::map::charset_decoder;
+
+/// How the input reached us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    /// A whole RFC 5322 message, headers and all.
+    Email,
+    /// Text copied from a mail client: no headers, or only some.
+    Paste,
+}
+
+/// One message's worth of input, ready for the parser.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    /// Raw message bytes with LF line ends, for the MIME parser.
+    Email(Vec<u8>),
+    /// Undecorated, width-folded text.
+    Paste(String),
+}
+
+/// Splits the input into messages (more than one only for an mbox) and
+/// prepares each.
+pub fn prepare(raw: &[u8]) -> Vec<Prepared> {
+    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+    let unified = unify_line_ends(raw);
+    let trimmed_start = skip_blank_lines(&unified);
+    if looks_like_mbox(trimmed_start) {
+        return split_mbox(trimmed_start)
+            .into_iter()
+            .map(|m| Prepared::Email(m.to_vec()))
+            .collect();
+    }
+    if looks_like_header_block(trimmed_start) {
+        return vec![Prepared::Email(trimmed_start.to_vec())];
+    }
+    let text = decode_text(&unified);
+    let text = undecorate(&text);
+    // A message copied with its full header block, inside a fence or quote.
+    if looks_like_header_block(skip_blank_lines(text.as_bytes())) {
+        return vec![Prepared::Email(skip_blank_lines(text.as_bytes()).to_vec())];
+    }
+    vec![Prepared::Paste(fold_width(&text))]
+}
+
+/// CRLF and lone CR become LF. Works on bytes so that base64 bodies and legacy
+/// charsets pass through untouched.
+fn unify_line_ends(raw: &[u8]) -> Vec<u8> {
+    if !raw.contains(&b'\r') {
+        return raw.to_vec();
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if b == b'\r' {
+            out.push(b'\n');
+            if raw.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn skip_blank_lines(raw: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while start < raw.len() {
+        let end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |p| start + p);
+        if raw[start..end].iter().all(|b| b.is_ascii_whitespace()) && end < raw.len() {
+            start = end + 1;
+        } else {
+            break;
+        }
+    }
+    &raw[start..]
+}
+
+fn looks_like_mbox(raw: &[u8]) -> bool {
+    raw.starts_with(b"From ") && {
+        let first_line_end = memchr::memchr(b'\n', raw).unwrap_or(raw.len());
+        let rest = &raw[first_line_end.min(raw.len())..];
+        looks_like_header_block(rest.strip_prefix(b"\n").unwrap_or(rest))
+    }
+}
+
+fn split_mbox(raw: &[u8]) -> Vec<&[u8]> {
+    let mut messages = Vec::new();
+    let mut start = None;
+    let mut pos = 0;
+    let mut prev_blank = true;
+    while pos < raw.len() {
+        let end = memchr::memchr(b'\n', &raw[pos..]).map_or(raw.len(), |p| pos + p);
+        let line = &raw[pos..end];
+        if prev_blank && line.starts_with(b"From ") {
+            if let Some(s) = start {
+                messages.push(&raw[s..pos]);
+            }
+            start = Some((end + 1).min(raw.len()));
+        }
+        prev_blank = line.is_empty();
+        pos = end + 1;
+    }
+    if let Some(s) = start {
+        messages.push(&raw[s..]);
+    }
+    messages.retain(|m| !m.iter().all(|b| b.is_ascii_whitespace()));
+    messages
+}
+
+/// Header names that real messages carry and chat text does not start with.
+const TRANSPORT_HEADERS: &[&str] = &[
+    "received", "return-path", "message-id", "mime-version", "content-type", "delivered-to",
+    "x-failed-recipients", "auto-submitted", "dkim-signature", "authentication-results",
+    "x-mailer", "content-transfer-encoding", "arc-seal", "x-original-to",
+];
+
+/// True when the text opens with an RFC 5322 header block that has at least
+/// one transport header (so `From: me` typed in a chat is not mistaken for mail).
+pub fn looks_like_header_block(raw: &[u8]) -> bool {
+    let mut transport = 0;
+    let mut fields = 0;
+    for (n, line) in raw.split(|b| *b == b'\n').enumerate() {
+        if line.is_empty() || line.iter().all(|b| *b == b' ' || *b == b'\t') {
+            break;
+        }
+        if n > 400 {
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            if fields == 0 {
+                return false;
+            }
+            continue;
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return false;
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|b| b.is_ascii_graphic()) {
+            return false;
+        }
+        fields += 1;
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+        if TRANSPORT_HEADERS.contains(&lower.as_str()) || lower.starts_with("x-") {
+            transport += 1;
+        }
+    }
+    fields >= 2 && transport >= 1
+}
+
+/// Decodes text bytes: UTF-8 when valid, else the Japanese legacy charsets
+/// (ISO-2022-JP by its escapes, then Shift_JIS or EUC-JP by which decodes more
+/// cleanly), else Latin-1-ish lossy UTF-8.
+pub fn decode_text(raw: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
+    }
+    if memchr::memmem::find(raw, b"\x1b$B").is_some() || memchr::memmem::find(raw, b"\x1b$@").is_some() {
+        if let Some(decode) = charset_decoder(b"iso-2022-jp") {
+            return decode(raw);
+        }
+    }
+    let mut best: Option<(usize, String)> = None;
+    for charset in [&b"shift_jis"[..], b"euc-jp"] {
+        if let Some(decode) = charset_decoder(charset) {
+            let s = decode(raw);
+            let bad = s.chars().filter(|c| *c == '\u{FFFD}').count();
+            if best.as_ref().is_none_or(|(b, _)| bad < *b) {
+                best = Some((bad, s));
+            }
+        }
+    }
+    match best {
+        Some((bad, s)) if bad * 50 < raw.len().max(1) => s,
+        _ => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// Removes what a chat adds around pasted text: Markdown code fences, `> `
+/// quote markers (Discord's `>>> ` too) and trailing spaces.
+pub fn undecorate(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let non_empty: Vec<&&str> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    // Quoted when most lines carry a quote marker; SMTP transcript lines
+    // (`>>> RCPT TO`, `<<< 550`) are not quote markers.
+    let is_quote = |l: &&&&str| {
+        let t = l.trim_start();
+        t.starts_with('>') && !t.starts_with(">>> ") && !t.starts_with(">>>\t")
+    };
+    let quoted = non_empty.len() >= 2 && non_empty.iter().filter(is_quote).count() * 2 >= non_empty.len();
+    let mut out = String::with_capacity(text.len());
+    for line in lines {
+        let mut l = line;
+        if l.trim_start().starts_with("```") {
+            // Keep anything after the fence on the same line except a language tag.
+            let after = l.trim_start().trim_start_matches('`');
+            if after.trim().is_empty() || after.trim().chars().all(|c| c.is_ascii_alphanumeric()) {
+                continue;
+            }
+            l = after;
+        }
+        if let Some(rest) = l.trim_start().strip_prefix(">>> ") {
+            l = rest;
+        } else if quoted && l.trim_start().starts_with('>') {
+            let t = l.trim_start();
+            let mut rest = t;
+            while let Some(r) = rest.strip_prefix('>') {
+                rest = r.strip_prefix(' ').unwrap_or(r);
+            }
+            l = rest;
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_messages_with_any_line_end_are_emails() {
+        for raw in [
+            &b"Return-Path: <>\nFrom: MAILER-DAEMON\n\nbody\n"[..],
+            b"Return-Path: <>\r\nFrom: MAILER-DAEMON\r\n\r\nbody\r\n",
+            b"Return-Path: <>\rFrom: MAILER-DAEMON\r\rbody\r",
+        ] {
+            match prepare(raw).as_slice() {
+                [Prepared::Email(bytes)] => assert!(bytes.ends_with(b"\n\nbody\n")),
+                other => panic!("expected one email, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn chat_that_starts_like_a_header_is_still_a_paste() {
+        let raw = "From: me\nSubject: help\n\nmy mail bounced".as_bytes();
+        assert!(matches!(prepare(raw).as_slice(), [Prepared::Paste(_)]));
+    }
+
+    #[test]
+    fn mbox_is_split_into_messages() {
+        let raw = b"From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nReturn-Path: <>\nSubject: one\n\nbody 1\n\nFrom MAILER-DAEMON Mon Jan  1 00:00:01 2024\nReturn-Path: <>\nSubject: two\n\nbody 2\n";
+        let parts = prepare(raw);
+        assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn fences_and_quotes_are_removed_and_width_folded() {
+        let raw = "```\n> ５５０ User unknown   \n> <a@example.jp>\n```\n";
+        match prepare(raw.as_bytes()).as_slice() {
+            [Prepared::Paste(text)] => assert_eq!(text, "550 User unknown\n<a@example.jp>\n"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn legacy_japanese_charsets_are_decoded() {
+        // "宛先" in ISO-2022-JP and in Shift_JIS.
+        assert_eq!(decode_text(b"\x1b$B08@h\x1b(B"), "宛先");
+        assert_eq!(decode_text(b"\x88\xb6\x90\xe6"), "宛先");
+    }
+}

@@ -1,0 +1,537 @@
+//! Reads a prepared input into a [`Document`]: the bounce's own headers, the
+//! human-readable notice, the machine-readable status and feedback parts, the
+//! returned original's headers, and what is attached.
+//!
+//! Whole emails go through `mail-parser` (MIME, transfer encodings, every
+//! Japanese charset); pasted text is split by hand into the same pieces, so
+//! that extraction and classification never care which one they got.
+
+use crate::input::{InputKind, Prepared};
+use crate::rules::RULES;
+use crate::text::{clean_address, normalize};
+use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+
+/// Upper bound on MIME parts walked in one message; the rest is ignored.
+pub const MAX_PARTS: usize = 2_000;
+
+/// The bounce, split into the pieces the extractor reads.
+#[derive(Debug, Default, Clone)]
+pub struct Document {
+    pub kind: Option<InputKind>,
+    /// The bounce's own headers (partial for pastes: what the client copied).
+    pub headers: Headers,
+    /// The human-readable notice, with the returned original cut off.
+    pub notice: String,
+    /// Bodies of `message/delivery-status` parts (RFC 3464 fields).
+    pub status_text: String,
+    /// Body of a `message/feedback-report` part (RFC 5965), when present.
+    pub feedback_text: Option<String>,
+    /// `report-type` of a top-level `multipart/report`, lowercased.
+    pub report_type: Option<String>,
+    /// The returned original message, when its headers are present.
+    pub original: Option<Original>,
+    /// Everything attached that is not text of the notice.
+    pub attachments: Vec<Attachment>,
+    /// Link targets and their visible text found in HTML parts.
+    pub links: Vec<Link>,
+    /// True when the MIME walk stopped at [`MAX_PARTS`].
+    pub parts_truncated: bool,
+}
+
+/// Headers of the bounce message itself.
+#[derive(Debug, Default, Clone)]
+pub struct Headers {
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    /// `Some("")` for a null `Return-Path: <>`.
+    pub return_path: Option<String>,
+    pub auto_submitted: Option<String>,
+    pub date: Option<String>,
+    pub message_id: Option<String>,
+    pub content_type: Option<String>,
+    /// Every header as (lowercased name, unfolded raw value), in order.
+    pub all: Vec<(String, String)>,
+}
+
+impl Headers {
+    /// The first value of a header, by lowercase name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.all.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Headers of the returned original message.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Original {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    pub date: Option<String>,
+    pub return_path: Option<String>,
+    pub received: Vec<String>,
+}
+
+/// A part that is not notice text. Never opened, only described.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Attachment {
+    pub name: Option<String>,
+    pub content_type: String,
+    pub size: usize,
+    /// Starts like a Windows executable (`MZ`), after transfer decoding.
+    pub executable_magic: bool,
+}
+
+/// A hyperlink in an HTML part.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// Reads one prepared input.
+pub fn parse(prepared: &Prepared) -> Document {
+    match prepared {
+        Prepared::Email(bytes) => parse_email(bytes),
+        Prepared::Paste(text) => parse_paste(text),
+    }
+}
+
+fn parse_email(bytes: &[u8]) -> Document {
+    let mut doc = Document { kind: Some(InputKind::Email), ..Default::default() };
+    let Some(message) = MessageParser::default().parse(bytes) else {
+        // No headers after all: read it as text.
+        return parse_paste(&crate::input::decode_text(bytes));
+    };
+    doc.headers = read_headers(&message);
+    if let Some(ct) = message.root_part().content_type() {
+        doc.headers.content_type = Some(format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase());
+        if ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        {
+            doc.report_type = Some(ct.attribute("report-type").unwrap_or("").to_ascii_lowercase());
+        }
+    }
+    let mut walker = Walker { message: &message, doc: &mut doc, visited: 0, notice_parts: Vec::new(), html_parts: Vec::new() };
+    walker.walk(0, 0);
+    let Walker { notice_parts, html_parts, .. } = walker;
+    let mut notice = notice_parts.join("\n");
+    if notice.trim().is_empty() {
+        notice = html_parts.iter().map(|h| mail_parser::decoders::html::html_to_text(h)).collect::<Vec<_>>().join("\n");
+    }
+    let notice = crate::text::fold_width(&notice);
+    let (notice, inline_original) = split_original(&notice);
+    doc.notice = notice;
+    if doc.original.is_none() {
+        doc.original = inline_original;
+    }
+    doc
+}
+
+struct Walker<'a, 'x> {
+    message: &'a mail_parser::Message<'x>,
+    doc: &'a mut Document,
+    visited: usize,
+    notice_parts: Vec<String>,
+    html_parts: Vec<String>,
+}
+
+impl Walker<'_, '_> {
+    fn walk(&mut self, id: usize, depth: usize) {
+        if self.visited >= MAX_PARTS || depth > 64 {
+            self.doc.parts_truncated = true;
+            return;
+        }
+        self.visited += 1;
+        let Some(part) = self.message.parts.get(id) else { return };
+        let (ctype, subtype) = part
+            .content_type()
+            .map(|ct| (ct.ctype().to_ascii_lowercase(), ct.subtype().unwrap_or("").to_ascii_lowercase()))
+            .unwrap_or_else(|| ("text".into(), "plain".into()));
+        match &part.body {
+            PartType::Multipart(children) => {
+                for child in children.clone() {
+                    self.walk(child as usize, depth + 1);
+                }
+            }
+            PartType::Message(nested) => {
+                if self.doc.original.is_none() {
+                    self.doc.original = Some(original_from_message(nested));
+                }
+            }
+            PartType::Text(text) => self.text_part(part, &ctype, &subtype, text),
+            PartType::Html(html) => {
+                self.doc.links.extend(extract_links(html));
+                self.html_parts.push(html.to_string());
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => match (ctype.as_str(), subtype.as_str()) {
+                ("message", "delivery-status" | "global-delivery-status") => {
+                    self.doc.status_text.push_str(&crate::input::decode_text(bytes));
+                    self.doc.status_text.push('\n');
+                }
+                ("message", "feedback-report") => {
+                    self.doc.feedback_text = Some(crate::input::decode_text(bytes));
+                }
+                ("message", "rfc822-headers") | ("text", "rfc822-headers") => {
+                    self.set_original_from_text(&crate::input::decode_text(bytes));
+                }
+                _ => self.attachment(part, &ctype, &subtype, bytes),
+            },
+        }
+    }
+
+    fn text_part(&mut self, part: &MessagePart<'_>, ctype: &str, subtype: &str, text: &str) {
+        match (ctype, subtype) {
+            (_, "rfc822-headers") => self.set_original_from_text(text),
+            ("message", "delivery-status" | "global-delivery-status") => {
+                self.doc.status_text.push_str(text);
+                self.doc.status_text.push('\n');
+            }
+            ("message", "feedback-report") => self.doc.feedback_text = Some(text.to_string()),
+            ("text", "plain") | ("text", "") | ("text", "enriched") => {
+                // A later text part that is a whole message is the returned original.
+                let attached = part.content_disposition().is_some_and(|d| d.is_attachment());
+                if !self.notice_parts.is_empty()
+                    && crate::input::looks_like_header_block(text.trim_start().as_bytes())
+                {
+                    self.set_original_from_text(text);
+                } else if attached && !self.notice_parts.is_empty() {
+                    self.attachment(part, ctype, subtype, text.as_bytes());
+                } else {
+                    self.notice_parts.push(text.to_string());
+                }
+            }
+            _ => self.attachment(part, ctype, subtype, text.as_bytes()),
+        }
+    }
+
+    fn set_original_from_text(&mut self, text: &str) {
+        if self.doc.original.is_none() {
+            self.doc.original = Some(original_from_header_text(text));
+        }
+    }
+
+    fn attachment(&mut self, part: &MessagePart<'_>, ctype: &str, subtype: &str, bytes: &[u8]) {
+        self.doc.attachments.push(Attachment {
+            name: part.attachment_name().map(str::to_string),
+            content_type: format!("{ctype}/{subtype}"),
+            size: bytes.len(),
+            executable_magic: bytes.starts_with(b"MZ"),
+        });
+    }
+}
+
+fn address_parts(addr: Option<&Address<'_>>) -> (Option<String>, Option<String>) {
+    let Some(first) = addr.and_then(|a| a.first()) else { return (None, None) };
+    (
+        first.address.as_deref().map(str::to_string),
+        first.name.as_deref().map(str::to_string).filter(|n| !n.trim().is_empty()),
+    )
+}
+
+fn read_headers(message: &mail_parser::Message<'_>) -> Headers {
+    let (from_address, from_name) = address_parts(message.from());
+    let (to, _) = address_parts(message.to());
+    let return_path = match message.return_path() {
+        HeaderValue::Text(t) => Some(t.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace()).to_string()),
+        HeaderValue::Address(a) => Some(a.first().and_then(|x| x.address.as_deref()).unwrap_or("").to_string()),
+        HeaderValue::Empty => message.header_raw("Return-Path").map(|raw| raw.trim().trim_matches(['<', '>']).to_string()),
+        _ => None,
+    };
+    let all = message
+        .headers_raw()
+        .take(500)
+        .map(|(name, value)| (name.to_ascii_lowercase(), unfold(value)))
+        .collect();
+    Headers {
+        from_address,
+        from_name,
+        to,
+        subject: message.subject().map(str::to_string),
+        return_path,
+        auto_submitted: message.header_raw("Auto-Submitted").map(|v| v.trim().to_string()),
+        date: message.header_raw("Date").map(|v| v.trim().to_string()),
+        message_id: message.message_id().map(str::to_string),
+        content_type: None,
+        all,
+    }
+}
+
+fn unfold(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn original_from_message(message: &mail_parser::Message<'_>) -> Original {
+    let (from, _) = address_parts(message.from());
+    let (to, _) = address_parts(message.to());
+    Original {
+        from,
+        to,
+        subject: message.subject().map(str::to_string),
+        message_id: message.message_id().map(str::to_string),
+        date: message.header_raw("Date").map(|v| v.trim().to_string()),
+        return_path: message.header_raw("Return-Path").map(|v| v.trim().trim_matches(['<', '>']).to_string()),
+        received: message
+            .headers_raw()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("received"))
+            .take(100)
+            .map(|(_, v)| unfold(v))
+            .collect(),
+    }
+}
+
+/// Reads the headers of a returned original given as text (a
+/// `text/rfc822-headers` part, or what follows a marker in a notice).
+pub fn original_from_header_text(text: &str) -> Original {
+    let mut original = Original::default();
+    let mut current: Option<(String, String)> = None;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.lines().skip_while(|l| l.trim().is_empty()) {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = current.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.is_empty() || name.contains(' ') {
+                continue;
+            }
+            if let Some(done) = current.take() {
+                fields.push(done);
+            }
+            current = Some((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+        if fields.len() > 300 {
+            break;
+        }
+    }
+    fields.extend(current);
+    for (name, value) in fields {
+        match name.as_str() {
+            "from" if original.from.is_none() => original.from = first_address(&value),
+            "to" if original.to.is_none() => original.to = first_address(&value),
+            "subject" if original.subject.is_none() => {
+                original.subject = Some(decode_words(&value));
+            }
+            "message-id" if original.message_id.is_none() => {
+                original.message_id = Some(value.trim_matches(['<', '>', ' ']).to_string());
+            }
+            "date" if original.date.is_none() => original.date = Some(value),
+            "return-path" if original.return_path.is_none() => {
+                original.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string());
+            }
+            "received" => original.received.push(value),
+            _ => {}
+        }
+    }
+    original
+}
+
+fn first_address(value: &str) -> Option<String> {
+    crate::text::ADDRESS.find(value).and_then(|m| clean_address(m.as_str()))
+}
+
+/// Decodes RFC 2047 encoded words in a header value read from text.
+fn decode_words(value: &str) -> String {
+    if !value.contains("=?") {
+        return value.to_string();
+    }
+    let raw = format!("Subject: {value}\n\n");
+    MessageParser::default()
+        .parse_headers(raw.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string))
+        .unwrap_or_else(|| value.to_string())
+}
+
+fn extract_links(html: &str) -> Vec<Link> {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>"#).expect("anchor regex compiles")
+    });
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("tag regex compiles"));
+    ANCHOR
+        .captures_iter(html)
+        .take(200)
+        .map(|c| Link {
+            href: c[1].to_string(),
+            text: TAG.replace_all(&c[2], " ").split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+        .collect()
+}
+
+/// Header names that begin a copied header block of a returned original.
+const ORIGINAL_HEADER_NAMES: &[&str] = &[
+    "received", "return-path", "message-id", "date", "from", "to", "subject", "mime-version",
+    "content-type", "reply-to", "delivered-to", "references", "in-reply-to", "cc", "sender",
+    "authentication-results", "received-spf", "content-transfer-encoding", "dkim-signature",
+    "x-mailer", "user-agent", "list-unsubscribe", "arc-seal", "arc-message-signature",
+    "arc-authentication-results", "thread-topic", "thread-index", "content-language",
+];
+
+fn header_name_of(line: &str) -> Option<String> {
+    let (name, _) = line.split_once(':')?;
+    if name.is_empty() || name.len() > 40 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return None;
+    }
+    Some(name.to_ascii_lowercase())
+}
+
+/// Splits a notice into (the notice proper, the returned original). The
+/// original starts at a marker line (see `original_marker` in
+/// `rules/formats.toml`) or at a run of three or more header lines.
+pub fn split_original(notice: &str) -> (String, Option<Original>) {
+    let lines: Vec<&str> = notice.lines().collect();
+    let mut cut: Option<(usize, usize)> = None; // (notice end, headers start)
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if RULES.original_markers.is_match(&normalize(trimmed)) {
+            cut = Some((i, i + 1));
+            break;
+        }
+        if i > 0 && is_header_run(&lines[i..]) {
+            cut = Some((i, i));
+            break;
+        }
+    }
+    match cut {
+        Some((end, start)) => {
+            let rest = lines[start.min(lines.len())..].join("\n");
+            let original = original_from_header_text(&rest);
+            let has_any = original.from.is_some()
+                || original.to.is_some()
+                || original.subject.is_some()
+                || original.message_id.is_some()
+                || !original.received.is_empty();
+            (lines[..end].join("\n"), has_any.then_some(original))
+        }
+        None => (notice.to_string(), None),
+    }
+}
+
+fn is_header_run(lines: &[&str]) -> bool {
+    let mut count = 0;
+    for line in lines.iter().take(40) {
+        if line.starts_with([' ', '\t']) && count > 0 {
+            continue;
+        }
+        match header_name_of(line) {
+            Some(name) if ORIGINAL_HEADER_NAMES.contains(&name.as_str()) || name.starts_with("x-") => {
+                count += 1;
+                if count >= 3 {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Header lines a mail client puts on top of a copied message (Outlook's
+/// "From / Sent / To / Subject", and their Japanese labels).
+const COPIED_HEADER_LABELS: &[(&str, &str)] = &[
+    ("from", "from"), ("差出人", "from"), ("送信者", "from"), ("sent", "date"), ("date", "date"),
+    ("送信日時", "date"), ("日付", "date"), ("to", "to"), ("宛先", "to"), ("subject", "subject"),
+    ("件名", "subject"), ("cc", "cc"), ("return-path", "return-path"), ("auto-submitted", "auto-submitted"),
+    ("reply-to", "reply-to"), ("message-id", "message-id"), ("content-type", "content-type"),
+];
+
+fn parse_paste(text: &str) -> Document {
+    let mut doc = Document { kind: Some(InputKind::Paste), ..Default::default() };
+    // Leading copied headers (Outlook's "From:/Sent:/To:/Subject:").
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() && lines[i].trim().is_empty() {
+        i += 1;
+    }
+    let start = i;
+    let mut copied: Vec<(String, String)> = Vec::new();
+    while i < lines.len() {
+        let line = lines[i];
+        let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else { break };
+        let label = label.trim().to_ascii_lowercase();
+        let Some((_, name)) = COPIED_HEADER_LABELS.iter().find(|(l, _)| *l == label) else { break };
+        copied.push((name.to_string(), value.trim().to_string()));
+        i += 1;
+    }
+    let body_start = if copied.len() >= 2 { i } else { start };
+    if copied.len() >= 2 {
+        for (name, value) in &copied {
+            match name.as_str() {
+                "from" => {
+                    doc.headers.from_address = first_address(value);
+                    let display = value.split('<').next().unwrap_or("").trim().trim_matches('"').to_string();
+                    if !display.is_empty() && !display.contains('@') {
+                        doc.headers.from_name = Some(display);
+                    }
+                }
+                "to" => doc.headers.to = first_address(value),
+                "subject" => doc.headers.subject = Some(value.clone()),
+                "date" => doc.headers.date = Some(value.clone()),
+                "return-path" => doc.headers.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string()),
+                "auto-submitted" => doc.headers.auto_submitted = Some(value.clone()),
+                _ => {}
+            }
+            doc.headers.all.push((name.clone(), value.clone()));
+        }
+    }
+    let body = lines[body_start.min(lines.len())..].join("\n");
+    let (notice, original) = split_original(&body);
+    // Status fields pasted as text are read like a delivery-status part.
+    doc.notice = notice;
+    doc.original = original;
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::prepare;
+
+    fn doc(raw: &str) -> Document {
+        parse(&prepare(raw.as_bytes()).remove(0))
+    }
+
+    #[test]
+    fn a_multipart_report_is_split_into_notice_status_and_original() {
+        let raw = "Return-Path: <>\nFrom: MAILER-DAEMON@example.jp\nTo: taro@example.org\nSubject: Undelivered Mail\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nThe mail system\n\n<hanako@example.net>: user unknown\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; hanako@example.net\nAction: failed\nStatus: 5.1.1\n\n--B\nContent-Type: text/rfc822-headers\n\nFrom: taro@example.org\nTo: hanako@example.net\nSubject: hello\nMessage-ID: <abc@example.org>\n\n--B--\n";
+        let d = doc(raw);
+        assert_eq!(d.kind, Some(InputKind::Email));
+        assert_eq!(d.report_type.as_deref(), Some("delivery-status"));
+        assert!(d.notice.contains("user unknown"));
+        assert!(d.status_text.contains("Final-Recipient"));
+        let original = d.original.expect("original headers");
+        assert_eq!(original.from.as_deref(), Some("taro@example.org"));
+        assert_eq!(original.message_id.as_deref(), Some("abc@example.org"));
+        assert_eq!(d.headers.return_path.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_paste_loses_copied_headers_and_its_original() {
+        let raw = "From: Microsoft Outlook <postmaster@example.jp>\nSent: Monday\nTo: taro@example.org\nSubject: Undeliverable: hi\n\nDelivery has failed to these recipients or groups:\n\nhanako@example.net\n\nOriginal message headers:\n\nFrom: taro@example.org\nTo: hanako@example.net\nSubject: hi\n";
+        let d = doc(raw);
+        assert_eq!(d.kind, Some(InputKind::Paste));
+        assert_eq!(d.headers.subject.as_deref(), Some("Undeliverable: hi"));
+        assert!(d.notice.contains("hanako@example.net"));
+        assert!(!d.notice.contains("Original message headers"));
+        assert_eq!(d.original.unwrap().to.as_deref(), Some("hanako@example.net"));
+    }
+
+    #[test]
+    fn a_header_run_starts_the_original_without_a_marker() {
+        let (notice, original) = split_original("<a@example.jp>: user unknown\n\nReceived: from x\nFrom: b@example.org\nTo: a@example.jp\nSubject: s\n");
+        assert_eq!(notice.trim(), "<a@example.jp>: user unknown");
+        assert_eq!(original.unwrap().subject.as_deref(), Some("s"));
+    }
+}

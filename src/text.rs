@@ -1,0 +1,213 @@
+//! Small text helpers shared by the parser, the extractor and the classifier.
+//!
+//! Bounce text arrives in every shape: CRLF or CR line ends, full-width
+//! characters typed by Japanese input methods (`５５０　５．１．１`), runs of
+//! spaces from wrapped lines. Rules are written against one canonical form,
+//! made here: [`fold_width`] for text that is still shown, [`normalize`] for
+//! text that is only matched.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to ASCII,
+/// and line ends to `\n`. Everything else, Japanese included, is kept.
+pub fn fold_width(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\u{3000}' => out.push(' '),
+            '\u{FF01}'..='\u{FF5E}' => {
+                out.push(char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c));
+            }
+            // Look-alike punctuation that mail clients and IMEs substitute.
+            '\u{2018}' | '\u{2019}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' => out.push('"'),
+            '\u{00A0}' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The canonical form rules match against: width-folded, lowercased, and every
+/// run of whitespace collapsed to one space, trimmed.
+pub fn normalize(text: &str) -> String {
+    let folded = fold_width(text);
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_space = false;
+    for c in folded.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for l in c.to_lowercase() {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// An e-mail address as found in running text. Deliberately plain: quoted
+/// local parts are rare in bounces and the surrounding text decides the role.
+pub static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:\x22[^\x22\n@]{1,64}\x22|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+)@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}",
+    )
+    .expect("address regex compiles")
+});
+
+/// Trims the punctuation that clings to an address in text (`<`, `>`, quotes,
+/// a trailing dot) and lowercases the domain.
+pub fn clean_address(raw: &str) -> Option<String> {
+    let trimmed = raw.trim_start_matches(|c: char| "<>'()[],;:.".contains(c) || c.is_whitespace());
+    let trimmed = trimmed.trim_end_matches(|c: char| "<>\"'()[],;:.".contains(c) || c.is_whitespace());
+    let trimmed = if trimmed.starts_with('"') && !trimmed[1..].contains("\"@") { &trimmed[1..] } else { trimmed };
+    let (local, domain) = trimmed.rsplit_once('@')?;
+    let local = local.trim_start_matches(['.', '\'', '`']);
+    if local.is_empty() || domain.is_empty() || !domain.contains('.') {
+        return None;
+    }
+    Some(format!("{}@{}", local, domain.to_ascii_lowercase()))
+}
+
+/// The first RFC 3463 enhanced status code (`5.1.1`, `4.4.7`, `5.7.509`) in the
+/// text, skipping digits that are part of an IP address or a version number.
+pub fn find_status(text: &str) -> Option<String> {
+    all_statuses(text).next()
+}
+
+/// The last enhanced status code in the text: in a nested reply such as
+/// `554 4.4.7 Message expired: <421 4.4.2 Connection timed out>` the innermost,
+/// last code is the one the remote server gave.
+pub fn find_last_status(text: &str) -> Option<String> {
+    all_statuses(text).last()
+}
+
+fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
+    static STATUS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[245]\.\d{1,3}\.\d{1,3}").expect("status regex compiles"));
+    let bytes = text.as_bytes();
+    STATUS.find_iter(text).filter_map(move |m| {
+        let before = m.start().checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(m.end()).copied();
+        let after2 = bytes.get(m.end() + 1).copied();
+        if matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=') {
+            return None;
+        }
+        if matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        if after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()) {
+            return None;
+        }
+        let s = m.as_str();
+        // The subject digit of a real code is 0-7.
+        let subject = s.split('.').nth(1).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
+        (subject <= 7).then(|| s.to_string())
+    })
+}
+
+/// The first SMTP reply code (`550`, `421`) that stands as a reply in the text:
+/// at the start, or after `said:`, a quote, `#`, `(`, `reason:` and the like;
+/// never inside an IP address, a date or another number.
+pub fn find_reply_code(text: &str) -> Option<u16> {
+    static REPLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[\s'\x22(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'\x22)\]]|$)")
+            .expect("reply regex compiles")
+    });
+    let bytes = text.as_bytes();
+    for caps in REPLY.captures_iter(text) {
+        let m = caps.get(1)?;
+        // Reject "550." followed by digits (an IP or status), and ports (":25").
+        if bytes.get(m.end()) == Some(&b'.')
+            && bytes.get(m.end() + 1).is_some_and(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        if m.start() > 0 && bytes[m.start() - 1] == b':' {
+            // "port:550" is unusual but "host:550" is never a reply.
+            let prev = &text[..m.start() - 1];
+            if prev.ends_with(|c: char| c.is_ascii_alphanumeric()) && !prev.to_ascii_lowercase().ends_with("said") && !prev.to_ascii_lowercase().ends_with("reason") && !prev.to_ascii_lowercase().ends_with("error") {
+                continue;
+            }
+        }
+        let code: u16 = m.as_str().parse().ok()?;
+        if matches!(code, 211 | 214 | 220 | 221 | 250 | 251 | 252 | 421 | 450..=455 | 500..=504 | 521 | 523 | 530 | 534 | 535 | 538 | 550..=557 | 571 | 422 | 431 | 432 | 441 | 442 | 446 | 447 | 449 | 471 | 510 | 511 | 512 | 513 | 515 | 517 | 522 | 524 | 525 | 526 | 531 | 532 | 533 | 540 | 541 | 542 | 543 | 544 | 545 | 546 | 547 | 558 | 559 | 560 | 570 | 572 | 573 | 574 | 575 | 580 | 581 | 590) {
+            return Some(code);
+        }
+    }
+    None
+}
+
+/// Shortens `text` to at most `max` characters on a char boundary, adding `…`.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Masks the local part of an address for display in chat: `kijitora@example.org`
+/// becomes `ki****@example.org`.
+pub fn mask_address(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let keep: String = local.chars().take(if local.chars().count() > 3 { 2 } else { 1 }).collect();
+            format!("{keep}****@{domain}")
+        }
+        None => address.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_folds_width_case_and_space() {
+        assert_eq!(normalize("  ５５０　５．１．１\r\n User  Unknown "), "550 5.1.1 user unknown");
+        assert_eq!(fold_width("a\r\nb\rc"), "a\nb\nc");
+        assert_eq!(normalize("アドレスが 見つかりません"), "アドレスが 見つかりません");
+    }
+
+    #[test]
+    fn status_codes_are_found_but_not_inside_ip_addresses_or_versions() {
+        assert_eq!(find_status("550 5.1.1 <a@example.jp>... User unknown").as_deref(), Some("5.1.1"));
+        assert_eq!(find_status("host 10.5.1.1 said: 550 5.7.509 Access denied").as_deref(), Some("5.7.509"));
+        assert_eq!(find_status("Server id 15.1.112.19 says 4.4.7").as_deref(), Some("4.4.7"));
+        assert_eq!(find_status("version 2.4.1-rc"), None);
+        assert_eq!(find_status("#5.1.1"), Some("5.1.1".into()));
+        assert_eq!(find_status("(#4.4.1)"), Some("4.4.1".into()));
+        assert_eq!(find_status("nothing here 192.0.2.1"), None);
+    }
+
+    #[test]
+    fn reply_codes_are_found_where_a_reply_stands() {
+        assert_eq!(find_reply_code("550 5.1.1 User unknown"), Some(550));
+        assert_eq!(find_reply_code("said: 452 4.2.2 Mailbox full"), Some(452));
+        assert_eq!(find_reply_code("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain'"), Some(554));
+        assert_eq!(find_reply_code("host 192.0.2.550 x"), None);
+        assert_eq!(find_reply_code("Date: 12 Jan 2024 10:25:00"), None);
+        assert_eq!(find_reply_code("smtp;550 5.1.1"), Some(550));
+    }
+
+    #[test]
+    fn addresses_are_cleaned_and_masked() {
+        assert_eq!(clean_address("<Kijitora@EXAMPLE.jp>:").as_deref(), Some("Kijitora@example.jp"));
+        assert_eq!(clean_address("nobody@localhost"), None);
+        assert_eq!(mask_address("kijitora@example.org"), "ki****@example.org");
+        assert_eq!(mask_address("ab@example.org"), "a****@example.org");
+    }
+}
