@@ -121,7 +121,9 @@ static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
 fn analyze_document(doc: Document, options: &Options) -> Analysis {
     let kind = doc.kind.unwrap_or(InputKind::Paste);
     let head = head_text(&doc);
-    let mut format = RULES.detect_format(&head).map(str::to_string);
+    let detected = RULES.detect_format(&head);
+    let mut format = detected.map(|f| f.name.clone());
+    let format_default = detected.and_then(|f| f.default_reason);
 
     let subject = doc.headers.subject.as_deref().unwrap_or("");
     let subject_says_bounce = !subject.is_empty() && RULES.subject_markers.is_match(&normalize(subject));
@@ -155,7 +157,7 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
                 format = Some("RFC3464".into());
             }
-            results = found.iter().map(|f| to_result(f, reporting.clone(), format.clone())).collect();
+            results = found.iter().map(|f| to_result(f, reporting.clone(), format.clone(), format_default)).collect();
         } else if let Some(r) = auto_reply(&doc, notice_says_bounce) {
             format = Some("RFC3834".into());
             results = vec![r];
@@ -244,7 +246,7 @@ fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
         .collect()
 }
 
-fn to_result(f: &Found, reporting_mta: Option<String>, mta: Option<String>) -> RecipientResult {
+fn to_result(f: &Found, reporting_mta: Option<String>, mta: Option<String>, format_default: Option<Reason>) -> RecipientResult {
     let c = classify(&Evidence {
         status: f.status.as_deref(),
         reply_code: f.reply_code,
@@ -253,6 +255,7 @@ fn to_result(f: &Found, reporting_mta: Option<String>, mta: Option<String>) -> R
         command: f.command.as_deref(),
         action: f.action.as_deref(),
         context: &f.context,
+        format_default,
     });
     RecipientResult {
         recipient: f.recipient.clone(),

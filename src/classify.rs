@@ -22,8 +22,13 @@
 //! 7. **Fallbacks**: X.6.X -> contenterror, X.7.X -> securityerror, an
 //!    `X-Unix`/`X-Postfix` diagnostic -> mailererror, a 500-504 reply ->
 //!    syntaxerror, a delayed action -> expired, a refusal at HELO/EHLO or
-//!    connection -> blocked, an auto-reply text -> vacation, any other
-//!    diagnostic -> onhold, nothing at all -> undefined.
+//!    connection -> blocked, the format's own default (Google Groups ->
+//!    rejected), a refusal at MAIL FROM -> rejected, any other diagnostic ->
+//!    onhold, nothing at all -> undefined.
+//!
+//! Two reasons also weigh the SMTP command (see [`tier1_hit`]): "user unknown"
+//! is `userunknown` in reply to RCPT TO but `filtered` after DATA, and
+//! "does not exist" in reply to MAIL FROM is the sender, so `rejected`.
 //!
 //! The diagnostic text therefore outranks a generic status code (X.0.0, 5.7.1
 //! name no reason by themselves), and a specific status outranks a text that
@@ -89,10 +94,19 @@ pub const RETRY: &[Reason] = &[
 ];
 
 /// A status-named reason that gives way when the text names one of these.
-pub const YIELDS: &[(Reason, &[Reason])] = &[(
-    Reason::UserUnknown,
-    &[Reason::NoRelaying, Reason::Blocked, Reason::MailboxFull, Reason::HasMoved, Reason::Rejected, Reason::NotAccept],
-)];
+pub const YIELDS: &[(Reason, &[Reason])] = &[
+    (
+        Reason::UserUnknown,
+        &[Reason::NoRelaying, Reason::Blocked, Reason::MailboxFull, Reason::HasMoved, Reason::Rejected, Reason::NotAccept],
+    ),
+    (Reason::HostUnknown, &[Reason::NetworkError, Reason::NotAccept]),
+];
+
+/// A text-named reason that gives way when the status names its close
+/// relative: "message too large" under X.2.3 is the recipient's own limit.
+pub const TEXT_YIELDS: &[(Reason, Reason)] = &[(Reason::MesgTooBig, Reason::ExceedLimit)];
+
+
 
 /// What the classifier looks at for one recipient.
 #[derive(Debug, Default, Clone, Copy)]
@@ -105,6 +119,8 @@ pub struct Evidence<'a> {
     pub action: Option<&'a str>,
     /// The notice text around the recipient.
     pub context: &'a str,
+    /// What the recognised format's notices mean when nothing else decides.
+    pub format_default: Option<Reason>,
 }
 
 /// The decision for one recipient.
@@ -141,6 +157,10 @@ fn decide(ev: &Evidence<'_>) -> Reason {
     let local_delivery = matches!(ev.diagnostic_type, Some("x-unix")) || text_reasons.contains(&Reason::MailerError);
     // Tier 1: status or text, in order.
     for &r in TIER1 {
+        if ev.command == Some("MAIL") && matches!(r, Reason::UserUnknown | Reason::HostUnknown) && text_reasons.contains(&r) {
+            // "does not exist" in reply to MAIL FROM is about the sender.
+            return Reason::Rejected;
+        }
         if r == Reason::UserUnknown && local_delivery && !text_reasons.contains(&Reason::MailboxFull) {
             return Reason::MailerError;
         }
@@ -186,7 +206,11 @@ fn tier1_hit(r: Reason, command: Option<&str>, status_reason: Option<Reason>, te
             (status_reason == Some(r) && unknown_words)
                 || (!matches!(command, Some("RCPT" | "MAIL")) && unknown_words)
         }
-        _ => by_status || text.contains(&r),
+        _ => {
+            let text_holds = text.contains(&r)
+                && !TEXT_YIELDS.iter().any(|(t, s)| *t == r && status_reason == Some(*s));
+            by_status || text_holds
+        }
     }
 }
 
@@ -217,6 +241,13 @@ fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
     }
     if matches!(ev.command, Some("HELO" | "EHLO" | "CONN")) {
         return Reason::Blocked;
+    }
+    if let Some(r) = ev.format_default {
+        return r;
+    }
+    if ev.command == Some("MAIL") {
+        // Refused at MAIL FROM for no stated reason: the sender was refused.
+        return Reason::Rejected;
     }
     if !diagnostic.is_empty() || ev.status.is_some() || ev.reply_code.is_some() {
         return Reason::OnHold;

@@ -20,6 +20,8 @@ pub struct RecipientFields {
     pub original_recipient: Option<String>,
     pub action: Option<String>,
     pub status: Option<String>,
+    /// A comment after the status code: `5.2.1 (mailbox disabled, ...)`.
+    pub status_comment: Option<String>,
     pub remote_mta: Option<String>,
     /// The type of the diagnostic (`smtp`, `x-unix`, `x-postfix`), lowercased.
     pub diagnostic_type: Option<String>,
@@ -103,9 +105,15 @@ pub fn parse(text: &str) -> DeliveryStatus {
             }
         }
     };
+    // A blank line ends a group: the next recipient field starts a new one.
+    let mut after_blank = true;
     for (name, value) in fields(text) {
+        if name.is_empty() {
+            after_blank = true;
+            continue;
+        }
+        let blank_before = std::mem::replace(&mut after_blank, false);
         match name.as_str() {
-            "" => {}
             "reporting-mta" => ds.message.reporting_mta = Some(typed_value(&value).1),
             "received-from-mta" => ds.message.received_from_mta = Some(typed_value(&value).1),
             "arrival-date" => ds.message.arrival_date = Some(value),
@@ -114,7 +122,8 @@ pub fn parse(text: &str) -> DeliveryStatus {
                 let starts_new = match &current {
                     None => true,
                     Some(r) => {
-                        if name == "final-recipient" { r.final_recipient.is_some() } else { r.original_recipient.is_some() || r.final_recipient.is_some() }
+                        blank_before
+                            || if name == "final-recipient" { r.final_recipient.is_some() } else { r.original_recipient.is_some() }
                     }
                 };
                 if starts_new {
@@ -132,10 +141,16 @@ pub fn parse(text: &str) -> DeliveryStatus {
                 let Some(r) = current.as_mut() else { continue };
                 match other {
                     "action" => r.action = Some(value.to_ascii_lowercase()),
-                    "status" => r.status = crate::text::find_status(&value).or_else(|| {
+                    "status" => {
+                        r.status_comment = value
+                            .split_once('(')
+                            .map(|(_, c)| c.trim_end().trim_end_matches(')').trim().to_string())
+                            .filter(|c| !c.is_empty());
+                        r.status = crate::text::find_status(&value).or_else(|| {
                         let v = value.trim();
                         (!v.is_empty()).then(|| v.split_whitespace().next().unwrap_or(v).to_string())
-                    }),
+                        })
+                    }
                     "remote-mta" => r.remote_mta = Some(typed_value(&value).1),
                     "diagnostic-code" => {
                         let (kind, text) = typed_value(&value);

@@ -148,12 +148,10 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             Line { raw, normalized, evidence }
         })
         .collect();
-    let occurrences = find_occurrences(&lines, excluded);
-    let mut candidates: Vec<(String, usize)> = Vec::new(); // (address, first strong line)
-    for o in occurrences.iter().filter(|o| o.strong) {
-        if !candidates.iter().any(|(a, _)| a.eq_ignore_ascii_case(&o.address)) {
-            candidates.push((o.address.clone(), o.line));
-        }
+    let mut candidates = strong_candidates(&find_occurrences(&lines, excluded));
+    if candidates.is_empty() && !excluded.is_empty() {
+        // Someone who mailed themselves: the sender is the recipient.
+        candidates = strong_candidates(&find_occurrences(&lines, &[]));
     }
     let delayed_notice = DELAYED.is_match(notice);
 
@@ -184,7 +182,10 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             if status.is_none() {
                 status = from_notice.status.clone();
             }
-            let context = from_notice.context.clone();
+            let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
+            if let Some(comment) = &r.status_comment {
+                context = format!("{comment} {context}");
+            }
             extraction.found.push(Found {
                 recipient: address.to_string(),
                 action: r.action.clone().or_else(|| Some(if delayed_notice { "delayed" } else { "failed" }.into())),
@@ -217,6 +218,17 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
         });
     }
     extraction
+}
+
+/// Distinct strongly placed addresses with the line each is first named on.
+fn strong_candidates(occurrences: &[Occurrence]) -> Vec<(String, usize)> {
+    let mut candidates: Vec<(String, usize)> = Vec::new();
+    for o in occurrences.iter().filter(|o| o.strong) {
+        if !candidates.iter().any(|(a, _)| a.eq_ignore_ascii_case(&o.address)) {
+            candidates.push((o.address.clone(), o.line));
+        }
+    }
+    candidates
 }
 
 fn cap(text: &str) -> &str {
@@ -263,7 +275,7 @@ fn find_command(text: &str) -> Option<String> {
 /// `[RCPT_TO]`, Gmail's "address not found" notice, a directory lookup that
 /// failed, a server that "has rejected address".
 static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|has rejected (?:the )?address|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)")
+    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|has rejected (?:the )?address|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)")
         .expect("implied-rcpt regex compiles")
 });
 

@@ -121,6 +121,11 @@ fn parse_email(bytes: &[u8]) -> Document {
     if notice.trim().is_empty() {
         notice = html_parts.iter().map(|h| mail_parser::decoders::html::html_to_text(h)).collect::<Vec<_>>().join("\n");
     }
+    if notice.trim().is_empty() && doc.status_text.trim().is_empty() {
+        // Broken MIME (a boundary that never appears, a multipart without
+        // delimiters): read the raw body as text rather than lose it.
+        notice = raw_body_text(bytes);
+    }
     let notice = crate::text::fold_width(&notice);
     let (notice, inline_original) = split_original(&notice);
     doc.notice = notice;
@@ -128,6 +133,13 @@ fn parse_email(bytes: &[u8]) -> Document {
         doc.original = inline_original;
     }
     doc
+}
+
+/// The message body after the header block, decoded as text.
+fn raw_body_text(bytes: &[u8]) -> String {
+    let start = memchr::memmem::find(bytes, b"\n\n").map_or(bytes.len(), |p| p + 2);
+    let body = &bytes[start..bytes.len().min(start + crate::extract::MAX_NOTICE_BYTES)];
+    crate::input::decode_text(body)
 }
 
 struct Walker<'a, 'x> {

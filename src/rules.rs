@@ -72,6 +72,8 @@ struct MarkerEntry {
 struct FormatEntry {
     name: String,
     detect: Vec<String>,
+    #[serde(default)]
+    default_reason: Option<String>,
     #[allow(dead_code)] // checked by the tests: every pattern matches its example
     example: String,
 }
@@ -113,6 +115,9 @@ impl<L: Copy + PartialEq> PhraseTable<L> {
 /// A recognised mail-system family.
 pub struct Format {
     pub name: String,
+    /// The reason this system's notices always mean when nothing more
+    /// specific is said (Google Groups: the post was refused).
+    pub default_reason: Option<Reason>,
     set: RegexSet,
 }
 
@@ -190,7 +195,13 @@ impl Rules {
             formats: formats
                 .format
                 .into_iter()
-                .map(|f| Format { set: compile_set("formats.toml", &f.detect), name: f.name })
+                .map(|f| Format {
+                    set: compile_set("formats.toml", &f.detect),
+                    default_reason: f.default_reason.as_deref().map(|r| {
+                        Reason::from_name(r).unwrap_or_else(|| panic!("src/rules/formats.toml: unknown default_reason {r:?}"))
+                    }),
+                    name: f.name,
+                })
                 .collect(),
         }
     }
@@ -207,8 +218,8 @@ impl Rules {
     }
 
     /// The first format whose markers match the normalised text.
-    pub fn detect_format(&self, normalized: &str) -> Option<&str> {
-        self.formats.iter().find(|f| f.set.is_match(normalized)).map(|f| f.name.as_str())
+    pub fn detect_format(&self, normalized: &str) -> Option<&Format> {
+        self.formats.iter().find(|f| f.set.is_match(normalized))
     }
 }
 

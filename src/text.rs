@@ -89,8 +89,19 @@ pub fn find_status(text: &str) -> Option<String> {
 /// The last enhanced status code in the text: in a nested reply such as
 /// `554 4.4.7 Message expired: <421 4.4.2 Connection timed out>` the innermost,
 /// last code is the one the remote server gave.
+///
+/// Failure codes (4.X.X, 5.X.X) are preferred over success codes, which a
+/// session transcript also quotes (`250 2.1.5 Ok ... 451 4.3.0 Error ... 221 2.0.0 Bye`).
 pub fn find_last_status(text: &str) -> Option<String> {
-    all_statuses(text).last()
+    let mut last = None;
+    let mut last_failure = None;
+    for s in all_statuses(text) {
+        if !s.starts_with('2') {
+            last_failure = Some(s.clone());
+        }
+        last = Some(s);
+    }
+    last_failure.or(last)
 }
 
 fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
