@@ -137,7 +137,15 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
     let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
         || doc.feedback_text.is_some()
         || (doc.status_text.is_empty() && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
-    if feedback_like {
+    if let Some(notification) = crate::ses::parse(&doc.notice) {
+        format = Some("AmazonSES".into());
+        results = match notification {
+            crate::ses::Notification::Complaint(addresses) => addresses.into_iter().map(feedback_result).collect(),
+            crate::ses::Notification::Bounce(found) | crate::ses::Notification::Delivery(found) => {
+                found.iter().map(|f| to_result(f, None, format.clone(), None)).collect()
+            }
+        };
+    } else if feedback_like {
         format = Some("ARF".into());
         results = feedback_results(&doc);
     } else {
@@ -148,7 +156,7 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
         let bounce_like = extraction.has_status_fields
             || (kind == InputKind::Email && doc.headers.get("x-failed-recipients").is_some() && (from_daemon || subject_says_bounce || notice_says_bounce))
             || doc.report_type.as_deref() == Some("delivery-status")
-            || (notice_says_bounce && (!found.is_empty() || from_daemon || subject_says_bounce))
+            || (notice_says_bounce && (!found.is_empty() || from_daemon || subject_says_bounce || doc.original.is_some()))
             || ((from_daemon || subject_says_bounce) && kind == InputKind::Email && !found.is_empty());
         if bounce_like && found.is_empty() && (from_daemon || subject_says_bounce || notice_says_bounce || doc.report_type.is_some()) {
             found = fallback_recipients(&doc, &excluded);
@@ -295,24 +303,33 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
             recipients.push(to);
         }
     }
+    if recipients.is_empty() {
+        // A complaint about an unnamed recipient is still a complaint.
+        recipients.push(String::new());
+    }
     let diagnostic = feedback_type.map(|t| format!("Feedback-Type: {t}")).unwrap_or_default();
     recipients
         .into_iter()
-        .map(|recipient| RecipientResult {
-            recipient,
-            action: None,
-            reason: Reason::Feedback,
-            detail: None,
-            status: None,
-            reply_code: None,
-            hard_bounce: false,
-            command: None,
-            diagnostic: diagnostic.clone(),
-            remote_mta: None,
-            reporting_mta: None,
-            mta: Some("ARF".into()),
-        })
+        .map(|recipient| RecipientResult { diagnostic: diagnostic.clone(), ..feedback_result(recipient) })
         .collect()
+}
+
+/// A `feedback` result for one complaining recipient.
+fn feedback_result(recipient: String) -> RecipientResult {
+    RecipientResult {
+        recipient,
+        action: None,
+        reason: Reason::Feedback,
+        detail: None,
+        status: None,
+        reply_code: None,
+        hard_bounce: false,
+        command: None,
+        diagnostic: String::new(),
+        remote_mta: None,
+        reporting_mta: None,
+        mta: Some("ARF".into()),
+    }
 }
 
 /// An RFC 3834 auto-reply (out of office): one `vacation` result for the

@@ -150,7 +150,11 @@ fn decide(ev: &Evidence<'_>) -> Reason {
     }
     let diagnostic = normalize(ev.diagnostic);
     let text_reasons = RULES.reasons.matches(&diagnostic);
-    let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s));
+    let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s)).or(match ev.reply_code {
+        // 551 "User not local; please try <forward-path>": the address moved.
+        Some(551) => Some(Reason::HasMoved),
+        _ => None,
+    });
 
     // A local delivery program failed (Diagnostic-Code: X-Unix), unless the
     // text says the mailbox is full.

@@ -100,6 +100,15 @@ static REPORTING_HOST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("reporting-host regex compiles")
 });
 
+/// The first line of a multi-line SMTP reply (`550-5.7.1 ...`), which the
+/// next line continues.
+static MULTILINE_REPLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:<<<\s*)?[245]\d\d-").expect("multiline regex compiles"));
+
+/// A line that starts another (final) reply: a new item, not a continuation.
+static NEW_REPLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[245]\d\d ").expect("new-reply regex compiles"));
+
 /// Phrases that say delivery is only delayed, not failed.
 static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
     RegexSet::new([
@@ -207,7 +216,9 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
         extraction.found.push(Found {
             recipient: address.clone(),
             action: Some(if delayed_notice { "delayed" } else { "failed" }.into()),
-            status: ev.status,
+            // With no enhanced code in the text, the reply code's class is
+            // what the reporting MTA writes in its Status field (550 -> 5.0.0).
+            status: ev.status.or_else(|| ev.reply_code.map(|c| format!("{}.0.0", c / 100))),
             reply_code: ev.reply_code,
             command: ev.command,
             diagnostic: tidy(&ev.diagnostic),
@@ -388,7 +399,15 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         let mut n = 0;
         while i < lines.len() && n < 8 {
             let l = &lines[i];
-            if l.raw.trim().is_empty() || (i != start && (mentions_other(l) || l.raw.trim_start().starts_with("---") || l.raw.trim_start().starts_with(">>>"))) {
+            let t = l.raw.trim_start();
+            let multiline_reply = i > 0 && MULTILINE_REPLY.is_match(lines[i - 1].raw.trim_start());
+            if l.raw.trim().is_empty()
+                || (i != start
+                    && (mentions_other(l)
+                        || t.starts_with("---")
+                        || t.starts_with(">>>")
+                        || ((t.starts_with("<<<") || t.starts_with("...") || NEW_REPLY.is_match(t)) && !multiline_reply)))
+            {
                 break;
             }
             if i != start && !l.raw.starts_with([' ', '\t']) && !l.evidence && n >= 1 && !lines[i - 1].raw.trim_end().ends_with([':', ',']) {
@@ -406,8 +425,20 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         }
     };
 
+    // P0: Sendmail's "(reason: ...)" under the recipient quotes the remote
+    // server's reply; its own "550 5.1.1 <a>... User unknown" verdict that
+    // follows in the transcript always says "User unknown" and is not used.
+    for i in block_start..block_end.min(lines.len()) {
+        if lines[i].normalized.starts_with("(reason:") && lines[i].evidence {
+            take_with_continuation(i, &mut picked);
+            break;
+        }
+    }
     // P1: lines naming this recipient that carry evidence.
     for (i, l) in lines.iter().enumerate() {
+        if !picked.is_empty() {
+            break;
+        }
         if l.evidence && l.raw.to_ascii_lowercase().contains(&lower_addr) && !mentions_other(l) {
             take_with_continuation(i, &mut picked);
         }
@@ -446,14 +477,24 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         context = format!("{} {}", preface.join(" "), context);
     }
     let context = crate::text::truncate_chars(&context, 8_000);
-    let status = find_last_status(&diagnostic).or_else(|| {
-        // A status on the line right before (Sendmail's "(reason: ...)" above).
-        picked.first().and_then(|i| i.checked_sub(1)).and_then(|i| find_status(lines[i].raw))
-    });
+    let status = find_last_status(&diagnostic)
+        .or_else(|| {
+            // A status on the line right before (Sendmail's "(reason: ...)" above).
+            picked.first().and_then(|i| i.checked_sub(1)).and_then(|i| find_status(lines[i].raw))
+        })
+        .or_else(|| {
+            // The reporting MTA's own verdict on the address (Sendmail's
+            // "550 5.1.1 <a>... User unknown") carries the status it reports.
+            lines
+                .iter()
+                .filter(|l| l.evidence && l.raw.to_ascii_lowercase().contains(&lower_addr) && !l.raw.trim_start().starts_with("<<<"))
+                .find_map(|l| find_status(l.raw))
+        });
     let command = find_command(&diagnostic)
         .or_else(|| {
             picked.first().and_then(|i| (i.saturating_sub(3)..*i).rev().find_map(|j| find_command(lines[j].raw)))
         })
+        .or_else(|| transcript_command(lines, &diagnostic))
         .or_else(|| find_or_imply_command(&diagnostic, &context));
     NoticeEvidence {
         status,
@@ -465,6 +506,21 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         diagnostic,
         context,
     }
+}
+
+/// In an SMTP session transcript (`>>> RCPT To:<a>` / `<<< 550 ...`), the
+/// command sent just before the reply the diagnostic quotes.
+fn transcript_command(lines: &[Line<'_>], diagnostic: &str) -> Option<String> {
+    let reply = diagnostic.trim_start_matches("(reason:").trim().trim_end_matches(')');
+    let key: String = reply.chars().take(24).collect();
+    if key.len() < 5 {
+        return None;
+    }
+    let at = lines.iter().position(|l| l.raw.trim_start().starts_with("<<<") && l.raw.contains(key.as_str()))?;
+    lines[..at].iter().rev().take(6).find_map(|l| {
+        let t = l.raw.trim_start();
+        t.strip_prefix(">>>").and_then(|cmd| find_command(&format!(">>> {}", cmd.trim())))
+    })
 }
 
 /// A line whose end says the sentence goes on.

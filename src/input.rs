@@ -202,8 +202,12 @@ pub fn undecorate(text: &str) -> String {
         t.starts_with('>') && !t.starts_with(">>> ") && !t.starts_with(">>>\t")
     };
     let quoted = non_empty.len() >= 2 && non_empty.iter().filter(is_quote).count() * 2 >= non_empty.len();
+    // Discord's block quote marks only the first line (`>>> `); an SMTP
+    // transcript (`>>> RCPT TO` answered by `<<< 550`) is not a quote.
+    let transcript = text.contains("\n<<< ");
+    let first_content = lines.iter().position(|l| !l.trim().is_empty());
     let mut out = String::with_capacity(text.len());
-    for line in lines {
+    for (n, line) in lines.into_iter().enumerate() {
         let mut l = line;
         if l.trim_start().starts_with("```") {
             // Keep anything after the fence on the same line except a language tag.
@@ -213,9 +217,9 @@ pub fn undecorate(text: &str) -> String {
             }
             l = after;
         }
-        if let Some(rest) = l.trim_start().strip_prefix(">>> ") {
+        if let (false, Some(rest)) = (transcript || Some(n) != first_content, l.trim_start().strip_prefix(">>> ")) {
             l = rest;
-        } else if quoted && l.trim_start().starts_with('>') {
+        } else if quoted && l.trim_start().starts_with('>') && !(transcript && l.trim_start().starts_with(">>> ")) {
             let t = l.trim_start();
             let mut rest = t;
             while let Some(r) = rest.strip_prefix('>') {

@@ -13,6 +13,7 @@ pub mod input;
 pub mod parse;
 pub mod reason;
 pub mod rules;
+pub mod ses;
 pub mod text;
 
 pub use analysis::{analyze, analyze_text, Analysis, Options, RecipientResult};
