@@ -316,7 +316,12 @@ mod tests {
     #[test]
     fn diagnostic_text_outranks_a_generic_status() {
         assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Mailbox full"), Reason::MailboxFull);
-        assert_eq!(reason_of(Some("5.0.0"), "550 5.0.0 User unknown"), Reason::UserUnknown);
+        // "User unknown" is an unknown address only in reply to RCPT TO.
+        let rcpt = Evidence { status: Some("5.0.0"), diagnostic: "550 5.0.0 User unknown", command: Some("RCPT"), ..Default::default() };
+        assert_eq!(classify(&rcpt).reason, Reason::UserUnknown);
+        let data = Evidence { command: Some("DATA"), ..rcpt };
+        assert_eq!(classify(&data).reason, Reason::Filtered);
+        assert_eq!(reason_of(Some("5.0.0"), "550 5.0.0 User unknown"), Reason::Filtered);
         assert_eq!(reason_of(Some("5.7.1"), "554 5.7.1 Relay access denied"), Reason::NoRelaying);
         assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Relay access denied"), Reason::NoRelaying);
     }

@@ -166,13 +166,14 @@ pub fn looks_like_header_block(raw: &[u8]) -> bool {
 /// (ISO-2022-JP by its escapes, then Shift_JIS or EUC-JP by which decodes more
 /// cleanly), else Latin-1-ish lossy UTF-8.
 pub fn decode_text(raw: &[u8]) -> String {
-    if let Ok(s) = std::str::from_utf8(raw) {
-        return s.to_string();
-    }
+    // ISO-2022-JP is 7-bit, so it is valid UTF-8 too: look for its escapes first.
     if memchr::memmem::find(raw, b"\x1b$B").is_some() || memchr::memmem::find(raw, b"\x1b$@").is_some() {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
             return decode(raw);
         }
+    }
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return s.to_string();
     }
     let mut best: Option<(usize, String)> = None;
     for charset in [&b"shift_jis"[..], b"euc-jp"] {

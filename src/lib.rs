@@ -12,6 +12,7 @@ pub mod extract;
 pub mod input;
 pub mod parse;
 pub mod reason;
+pub mod responses;
 pub mod rules;
 pub mod ses;
 pub mod text;

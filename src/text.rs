@@ -115,7 +115,7 @@ fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
         if matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=') {
             return None;
         }
-        if matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+        if matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
             return None;
         }
         if after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()) {
