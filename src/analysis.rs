@@ -136,6 +136,7 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
 
     let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
         || doc.feedback_text.is_some()
+        || doc.headers.get("x-apple-unsubscribe").is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || (doc.status_text.is_empty() && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
     if let Some(notification) = crate::ses::parse(&doc.notice) {
         format = Some("AmazonSES".into());
@@ -299,7 +300,7 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
         }
     }
     if recipients.is_empty() {
-        if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()) {
+        if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()).or_else(|| doc.headers.to.clone()) {
             recipients.push(to);
         }
     }

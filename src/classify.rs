@@ -7,7 +7,10 @@
 //! with it:
 //!
 //! 1. The report kind decides outright: a delivery report with `Action:
-//!    delivered` or a 2.X.X status is `delivered`.
+//!    delivered` or a 2.X.X status is `delivered`. Then a *decisive* rule
+//!    (`decisive = true` in `reasons.toml`: a provider's documented error code
+//!    or one vendor's fixed notice wording) decides, on the diagnostic first,
+//!    then on the notice text around the recipient.
 //! 2. **Tier 1**, walking [`TIER1`] in order: the first reason that the
 //!    status code names, *or* that the diagnostic text names, wins. So a
 //!    diagnostic saying "mailbox full" under a 5.1.1 status is `mailboxfull`
@@ -149,6 +152,15 @@ fn decide(ev: &Evidence<'_>) -> Reason {
         return Reason::Delivered;
     }
     let diagnostic = normalize(ev.diagnostic);
+    // A provider's own code or a vendor's fixed wording decides outright.
+    if let Some(r) = RULES.decisive.matches(&diagnostic).first() {
+        return *r;
+    }
+    if !ev.context.is_empty() {
+        if let Some(r) = RULES.decisive.matches(&normalize(ev.context)).first() {
+            return *r;
+        }
+    }
     let text_reasons = RULES.reasons.matches(&diagnostic);
     let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s)).or(match ev.reply_code {
         // 551 "User not local; please try <forward-path>": the address moved.

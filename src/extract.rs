@@ -177,6 +177,12 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             let Some(address) = r.address() else { continue };
             let from_notice = notice_evidence(&lines, &candidates, address);
             let mut diagnostic = r.diagnostic.clone().unwrap_or_default();
+            // The comment after a Status code says what it means in words.
+            if let Some(comment) = &r.status_comment {
+                if !diagnostic.to_ascii_lowercase().contains(&comment.to_ascii_lowercase()) {
+                    diagnostic = if diagnostic.is_empty() { comment.clone() } else { format!("{diagnostic} ({comment})") };
+                }
+            }
             if !has_meaning(&diagnostic) && !from_notice.diagnostic.is_empty() {
                 diagnostic = if diagnostic.is_empty() { from_notice.diagnostic.clone() } else { format!("{diagnostic} {}", from_notice.diagnostic) };
             }

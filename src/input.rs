@@ -93,7 +93,7 @@ fn looks_like_mbox(raw: &[u8]) -> bool {
     raw.starts_with(b"From ") && {
         let first_line_end = memchr::memchr(b'\n', raw).unwrap_or(raw.len());
         let rest = &raw[first_line_end.min(raw.len())..];
-        looks_like_header_block(rest.strip_prefix(b"\n").unwrap_or(rest))
+        header_block_fields(rest.strip_prefix(b"\n").unwrap_or(rest)).is_some_and(|(fields, _, _)| fields >= 2)
     }
 }
 
@@ -129,9 +129,19 @@ const TRANSPORT_HEADERS: &[&str] = &[
 ];
 
 /// True when the text opens with an RFC 5322 header block that has at least
-/// one transport header (so `From: me` typed in a chat is not mistaken for mail).
+/// one transport header, or Date, From and one more field (so `From: me` typed
+/// in a chat, or Outlook's copied "From/Sent/To/Subject" lines, are not
+/// mistaken for a whole message).
 pub fn looks_like_header_block(raw: &[u8]) -> bool {
+    header_block_fields(raw).is_some_and(|(fields, transport, rfc5322)| fields >= 2 && (transport >= 1 || rfc5322 >= 3))
+}
+
+/// (fields, transport headers, Date/From/To/Subject/Cc) of the opening header
+/// block, or None when the text does not open with one.
+fn header_block_fields(raw: &[u8]) -> Option<(usize, usize, usize)> {
     let mut transport = 0;
+    let mut rfc5322 = 0;
+    let mut date_and_from = 0;
     let mut fields = 0;
     for (n, line) in raw.split(|b| *b == b'\n').enumerate() {
         if line.is_empty() || line.iter().all(|b| *b == b' ' || *b == b'\t') {
@@ -142,24 +152,34 @@ pub fn looks_like_header_block(raw: &[u8]) -> bool {
         }
         if line[0] == b' ' || line[0] == b'\t' {
             if fields == 0 {
-                return false;
+                return None;
             }
             continue;
         }
-        let Some(colon) = memchr::memchr(b':', line) else {
-            return false;
-        };
+        let colon = memchr::memchr(b':', line)?;
         let name = &line[..colon];
         if name.is_empty() || !name.iter().all(|b| b.is_ascii_graphic()) {
-            return false;
+            return None;
         }
         fields += 1;
         let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
         if TRANSPORT_HEADERS.contains(&lower.as_str()) || lower.starts_with("x-") {
             transport += 1;
         }
+        match lower.as_str() {
+            "date" | "from" => {
+                rfc5322 += 1;
+                date_and_from += 1;
+            }
+            "to" | "subject" | "cc" => rfc5322 += 1,
+            "sent" => return (transport > 0).then_some((fields, transport, 0)),
+            _ => {}
+        }
     }
-    fields >= 2 && transport >= 1
+    if date_and_from < 2 {
+        rfc5322 = 0;
+    }
+    Some((fields, transport, rfc5322))
 }
 
 /// Decodes text bytes: UTF-8 when valid, else the Japanese legacy charsets

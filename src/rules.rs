@@ -38,6 +38,9 @@ pub struct PhraseRule {
     pub example: String,
     #[serde(default)]
     pub source: Option<String>,
+    /// Decides the reason outright, before the precedence walk.
+    #[serde(default)]
+    pub decisive: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +127,8 @@ pub struct Format {
 /// All tables.
 pub struct Rules {
     pub reasons: PhraseTable<Reason>,
+    /// The `decisive = true` subset of `reasons`.
+    pub decisive: PhraseTable<Reason>,
     pub details: PhraseTable<&'static str>,
     status: HashMap<String, Reason>,
     pub original_markers: RegexSet,
@@ -145,7 +150,7 @@ fn compile_set(file: &str, patterns: &[String]) -> RegexSet {
 impl Rules {
     fn load() -> Rules {
         let reasons: PhraseFile = toml::from_str(REASONS_TOML).unwrap_or_else(|e| panic!("src/rules/reasons.toml: {e}"));
-        let reason_labels = reasons
+        let reason_labels: Vec<Reason> = reasons
             .rule
             .iter()
             .map(|r| {
@@ -154,6 +159,15 @@ impl Rules {
             })
             .collect();
         let reason_patterns: Vec<String> = reasons.rule.iter().map(|r| r.pattern.clone()).collect();
+        let decisive_rules: Vec<PhraseRule> = reasons.rule.iter().filter(|r| r.decisive).cloned().collect();
+        let decisive_labels: Vec<Reason> = reasons
+            .rule
+            .iter()
+            .zip(&reason_labels)
+            .filter(|(r, _)| r.decisive)
+            .map(|(_, l): (&PhraseRule, &Reason)| *l)
+            .collect();
+        let decisive_patterns: Vec<String> = decisive_rules.iter().map(|r| r.pattern.clone()).collect();
 
         let details: PhraseFile = toml::from_str(DETAILS_TOML).unwrap_or_else(|e| panic!("src/rules/details.toml: {e}"));
         let detail_labels = details
@@ -186,6 +200,7 @@ impl Rules {
         let subject: Vec<String> = formats.subject_marker.iter().map(|m| m.pattern.clone()).collect();
 
         Rules {
+            decisive: PhraseTable { set: compile_set("reasons.toml", &decisive_patterns), labels: decisive_labels, rules: decisive_rules },
             reasons: PhraseTable { set: compile_set("reasons.toml", &reason_patterns), labels: reason_labels, rules: reasons.rule },
             details: PhraseTable { set: compile_set("details.toml", &detail_patterns), labels: detail_labels, rules: details.rule },
             status,
