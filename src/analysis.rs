@@ -87,7 +87,7 @@ pub fn analyze(raw: &[u8], options: &Options) -> Vec<Analysis> {
         .take(10_000)
         .map(|p| {
             let doc = parse(p);
-            analyze_document(doc, options)
+            analyze_document(doc, options, 0)
         })
         .collect();
     for a in &mut out {
@@ -114,11 +114,11 @@ static FEEDBACK_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|mailer-daemon|microsoft outlook|mail administrator|mail system")
+    Regex::new(r"(?i)^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|post_master|mailer-daemon|microsoft outlook|mail administrator|mail system")
         .expect("daemon regex compiles")
 });
 
-fn analyze_document(doc: Document, options: &Options) -> Analysis {
+fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis {
     let kind = doc.kind.unwrap_or(InputKind::Paste);
     let head = head_text(&doc);
     let detected = RULES.detect_format(&head);
@@ -172,6 +172,13 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
             results = vec![r];
         }
     }
+    if results.is_empty() && depth == 0 {
+        // A bounce forwarded inline (an ISP's "the message returned below
+        // could not be delivered", a user's "Fwd:"): read the inner one.
+        if let Some(inner) = doc.after_notice.as_deref().and_then(|text| inner_bounce(text, options)) {
+            return Analysis { document: doc, ..inner };
+        }
+    }
     let total_recipients = results.len();
     results.truncate(options.max_recipients);
     Analysis {
@@ -183,6 +190,19 @@ fn analyze_document(doc: Document, options: &Options) -> Analysis {
         input_truncated: false,
         document: doc,
     }
+}
+
+/// Analyses text that follows a notice as a message of its own, when it
+/// starts like one.
+fn inner_bounce(text: &str, options: &Options) -> Option<Analysis> {
+    let trimmed = text.trim_start();
+    let starts_like_mail = trimmed.starts_with("From ") || crate::input::looks_like_header_block(trimmed.as_bytes());
+    if !starts_like_mail {
+        return None;
+    }
+    let prepared = prepare(trimmed.as_bytes()).into_iter().next()?;
+    let inner = analyze_document(parse(&prepared), options, 1);
+    inner.is_bounce.then_some(inner)
 }
 
 /// From, Subject and the first lines of the notice, normalised: what format

@@ -120,10 +120,19 @@ static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("delay set compiles")
 });
 
-/// A line that carries evidence about a failure.
+/// A line that carries evidence about a failure. RFC 3464 field lines are
+/// structure, read by the DSN parser, not diagnostics.
 fn is_evidence(line: &str, normalized: &str) -> bool {
+    if DSN_FIELD.is_match(normalized) {
+        return false;
+    }
     find_reply_code(line).is_some() || find_status(line).is_some() || RULES.reasons.matches_any(normalized)
 }
+
+static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:final-recipient|original-recipient|x-actual-recipient|action|status|remote-mta|reporting-mta|received-from-mta|arrival-date|last-attempt-date|will-retry-until|x-postfix-[a-z-]+|original-envelope-id|x-original-message-id):")
+        .expect("dsn field regex compiles")
+});
 
 struct Occurrence {
     line: usize,
@@ -292,7 +301,7 @@ fn find_command(text: &str) -> Option<String> {
 /// `[RCPT_TO]`, Gmail's "address not found" notice, a directory lookup that
 /// failed, a server that "has rejected address".
 static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|has rejected (?:the )?address|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)")
+    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)")
         .expect("implied-rcpt regex compiles")
 });
 

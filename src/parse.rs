@@ -36,6 +36,9 @@ pub struct Document {
     pub links: Vec<Link>,
     /// True when the MIME walk stopped at [`MAX_PARTS`].
     pub parts_truncated: bool,
+    /// The text after the notice when it was cut there (the returned
+    /// original, or a whole bounce that someone forwarded inline).
+    pub after_notice: Option<String>,
 }
 
 /// Headers of the bounce message itself.
@@ -127,8 +130,9 @@ fn parse_email(bytes: &[u8]) -> Document {
         notice = raw_body_text(bytes);
     }
     let notice = crate::text::fold_width(&notice);
-    let (notice, inline_original) = split_original(&notice);
+    let (notice, inline_original, after) = split_original(&notice);
     doc.notice = notice;
+    doc.after_notice = after;
     if doc.original.is_none() {
         doc.original = inline_original;
     }
@@ -399,7 +403,7 @@ fn header_name_of(line: &str) -> Option<String> {
 /// Splits a notice into (the notice proper, the returned original). The
 /// original starts at a marker line (see `original_marker` in
 /// `rules/formats.toml`) or at a run of three or more header lines.
-pub fn split_original(notice: &str) -> (String, Option<Original>) {
+pub fn split_original(notice: &str) -> (String, Option<Original>, Option<String>) {
     let lines: Vec<&str> = notice.lines().collect();
     let mut cut: Option<(usize, usize)> = None; // (notice end, headers start)
     for (i, line) in lines.iter().enumerate() {
@@ -425,9 +429,9 @@ pub fn split_original(notice: &str) -> (String, Option<Original>) {
                 || original.subject.is_some()
                 || original.message_id.is_some()
                 || !original.received.is_empty();
-            (lines[..end].join("\n"), has_any.then_some(original))
+            (lines[..end].join("\n"), has_any.then_some(original), Some(rest))
         }
-        None => (notice.to_string(), None),
+        None => (notice.to_string(), None, None),
     }
 }
 
@@ -499,10 +503,10 @@ fn parse_paste(text: &str) -> Document {
         }
     }
     let body = lines[body_start.min(lines.len())..].join("\n");
-    let (notice, original) = split_original(&body);
-    // Status fields pasted as text are read like a delivery-status part.
+    let (notice, original, after) = split_original(&body);
     doc.notice = notice;
     doc.original = original;
+    doc.after_notice = after;
     doc
 }
 
@@ -542,7 +546,7 @@ mod tests {
 
     #[test]
     fn a_header_run_starts_the_original_without_a_marker() {
-        let (notice, original) = split_original("<a@example.jp>: user unknown\n\nReceived: from x\nFrom: b@example.org\nTo: a@example.jp\nSubject: s\n");
+        let (notice, original, _) = split_original("<a@example.jp>: user unknown\n\nReceived: from x\nFrom: b@example.org\nTo: a@example.jp\nSubject: s\n");
         assert_eq!(notice.trim(), "<a@example.jp>: user unknown");
         assert_eq!(original.unwrap().subject.as_deref(), Some("s"));
     }
