@@ -301,7 +301,7 @@ fn find_command(text: &str) -> Option<String> {
 /// `[RCPT_TO]`, Gmail's "address not found" notice, a directory lookup that
 /// failed, a server that "has rejected address".
 static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)")
+    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)|ディレクトリ(?:に|には)見つかりません|ディレクトリのリストにありません")
         .expect("implied-rcpt regex compiles")
 });
 
@@ -473,6 +473,21 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
             if lines[i].evidence && !mentions_other(&lines[i]) {
                 take_with_continuation(i, &mut picked);
             }
+        }
+    }
+    // P4: a reason written just above the address in the same paragraph
+    // (Lotus Notes' "Failure Reasons" section), when nothing else was found.
+    if picked.is_empty() && block_start < lines.len() {
+        let mut i = block_start;
+        while i > 0 && i + 3 > block_start {
+            let prev = lines[i - 1].raw.trim();
+            if prev.is_empty() || prev.starts_with("---") || prev.ends_with(':') {
+                break;
+            }
+            i -= 1;
+        }
+        if i < block_start && (i == 0 || lines[i - 1].raw.trim().is_empty() || lines[i - 1].raw.trim().starts_with("---")) {
+            picked.extend(i..block_start);
         }
     }
     picked.sort_unstable();

