@@ -365,7 +365,9 @@ fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResul
         (n == "x-autoreply" || n == "x-autorespond" || n == "x-auto-response-suppress" && v.eq_ignore_ascii_case("all"))
             || (n == "precedence" && v.eq_ignore_ascii_case("auto_reply"))
     });
-    if !(auto_submitted || (AUTO_REPLY_SUBJECT.is_match(subject) && (flagged || doc.kind == Some(InputKind::Email)))) {
+    // A subject alone is enough when the client copied it (a whole email, or
+    // Outlook's "Subject:" line of a paste); chat has no subject.
+    if !(auto_submitted || flagged || AUTO_REPLY_SUBJECT.is_match(subject)) {
         return None;
     }
     let recipient = doc.headers.from_address.clone()?;

@@ -458,8 +458,11 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
             take_with_continuation(i, &mut picked);
         }
     }
-    // P2: evidence lines in the recipient's block.
-    if picked.is_empty() {
+    // P2: evidence lines in the recipient's block (also when the lines that
+    // name the recipient quote no code: "...couldn't be delivered to a@b"
+    // above "550 5.2.2 ...").
+    let has_code = |picked: &Vec<usize>| picked.iter().any(|i| find_reply_code(lines[*i].raw).is_some() || find_status(lines[*i].raw).is_some());
+    if picked.is_empty() || !has_code(&picked) {
         for i in block_start..block_end.min(lines.len()) {
             if lines[i].evidence && !mentions_other(&lines[i]) && !picked.contains(&i) {
                 take_with_continuation(i, &mut picked);

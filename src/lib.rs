@@ -10,6 +10,7 @@ pub mod classify;
 pub mod dsn;
 pub mod extract;
 pub mod input;
+pub mod lookup;
 pub mod parse;
 pub mod reason;
 pub mod responses;

@@ -343,7 +343,7 @@ fn join_code(reply: Option<u16>, status: Option<Status>, tag: Option<&str>) -> S
 /// is found by its words in the query rather than by its parts.
 fn is_phrase(code: &str) -> bool {
     parse_range(code).is_none()
-        && SmtpCode::find(&split_words(code)).map_or(true, |c| !c.key().eq_ignore_ascii_case(code))
+        && SmtpCode::find(&split_words(code)).is_none_or(|c| !c.key().eq_ignore_ascii_case(code))
 }
 
 /// Provider entries, then the registry entry (or subject and class), then the
