@@ -68,6 +68,9 @@ pub struct Analysis {
     pub total_recipients: usize,
     /// The input was longer than `max_input_bytes` and was cut.
     pub input_truncated: bool,
+    /// It reads like a delivery-failure notice, but no recipient could be
+    /// found in it (a screenshot's worth of text, a cut-off paste).
+    pub notice_without_recipients: bool,
     pub document: Document,
 }
 
@@ -133,6 +136,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         || RULES.notice_markers.is_match(&normalize(crate::text::truncate_chars(&doc.status_text, 4_000).as_str()));
 
     let mut results: Vec<RecipientResult> = Vec::new();
+    let mut notice_without_recipients = false;
 
     let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
         || doc.feedback_text.is_some()
@@ -162,6 +166,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         if bounce_like && found.is_empty() && (from_daemon || subject_says_bounce || notice_says_bounce || doc.report_type.is_some()) {
             found = fallback_recipients(&doc, &excluded);
         }
+        notice_without_recipients = found.is_empty() && (bounce_like || (notice_says_bounce && (from_daemon || subject_says_bounce)));
         if bounce_like {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
                 format = Some("RFC3464".into());
@@ -188,6 +193,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         results,
         total_recipients,
         input_truncated: false,
+        notice_without_recipients,
         document: doc,
     }
 }

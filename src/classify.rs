@@ -271,15 +271,10 @@ fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
     Reason::Undefined
 }
 
-/// The finer topic: the first detail rule matching the diagnostic, else the
-/// wider text, else the topic a reason implies by itself.
-fn detail_for(reason: Reason, ev: &Evidence<'_>) -> Option<&'static str> {
-    if reason.is_not_a_failure() {
-        return None;
-    }
-    let found = RULES.details.matches(&normalize(ev.diagnostic));
-    let found = if found.is_empty() && !ev.context.is_empty() { RULES.details.matches(&normalize(ev.context)) } else { found };
-    let implied = match reason {
+/// The topic a reason implies by itself (a full mailbox is a quota problem).
+/// Advice for such a topic adds nothing to the reason's own advice.
+pub fn implied_detail(reason: Reason) -> Option<&'static str> {
+    match reason {
         Reason::MailboxFull => Some("quota"),
         Reason::NoRelaying => Some("relay_denied"),
         Reason::Suspend => Some("account_disabled"),
@@ -289,14 +284,47 @@ fn detail_for(reason: Reason, ev: &Evidence<'_>) -> Option<&'static str> {
         Reason::FailedStartTls => Some("tls"),
         Reason::HostUnknown => Some("dns_failure"),
         _ => None,
+    }
+}
+
+/// The finer topic: the first detail rule matching the diagnostic, else the
+/// wider text, that fits the reason ([`detail_fits`]); else the topic the
+/// reason implies by itself.
+fn detail_for(reason: Reason, ev: &Evidence<'_>) -> Option<&'static str> {
+    if reason.is_not_a_failure() {
+        return None;
+    }
+    let mut found = RULES.details.matches(&normalize(ev.diagnostic));
+    if !ev.context.is_empty() {
+        found.extend(RULES.details.matches(&normalize(ev.context)));
+    }
+    found.into_iter().find(|t| detail_fits(reason, t)).or(implied_detail(reason))
+}
+
+/// Which finer topics can explain a reason: a DNS failure never explains an
+/// unknown user, whatever else the notice mentions.
+pub fn detail_fits(reason: Reason, topic: &str) -> bool {
+    use Reason::*;
+    let allowed: &[&str] = match reason {
+        AuthFailure => &["spf", "dkim", "dmarc"],
+        Blocked | BadReputation | SpamDetected | Rejected | PolicyViolation => {
+            &["rbl", "reverse_dns", "spf", "dkim", "dmarc", "rate_limit", "greylisting", "date_header", "auth_required", "tls"]
+        }
+        SecurityError => &["auth_required", "tls", "relay_denied", "spf", "dkim", "dmarc", "rbl", "date_header"],
+        NoRelaying => &["relay_denied", "auth_required"],
+        UserUnknown | HasMoved | Filtered => &[],
+        Suspend => &["account_disabled"],
+        MailboxFull => &["quota"],
+        HostUnknown | NetworkError | NotAccept => &["dns_failure"],
+        Expired => &["dns_failure", "tls", "greylisting", "rate_limit"],
+        MesgTooBig | ExceedLimit => &["message_size"],
+        Speeding | TooManyConn => &["rate_limit", "greylisting"],
+        ContentError | NotCompliantRfc => &["date_header", "message_size"],
+        FailedStartTls => &["tls"],
+        RequirePtr => &["reverse_dns"],
+        _ => return true,
     };
-    // A topic that fits the reason beats one that merely co-occurs.
-    let fits = |t: &&'static str| match reason {
-        Reason::AuthFailure => matches!(*t, "spf" | "dkim" | "dmarc"),
-        Reason::Blocked | Reason::BadReputation | Reason::SpamDetected => matches!(*t, "rbl" | "reverse_dns" | "spf" | "dkim" | "dmarc" | "rate_limit" | "greylisting" | "date_header"),
-        _ => true,
-    };
-    found.iter().copied().find(|t| fits(&t)).or(implied).or_else(|| found.first().copied())
+    allowed.contains(&topic)
 }
 
 #[cfg(test)]

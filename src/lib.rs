@@ -8,11 +8,13 @@
 pub mod analysis;
 pub mod classify;
 pub mod dsn;
+pub mod explain;
 pub mod extract;
 pub mod input;
 pub mod lookup;
 pub mod parse;
 pub mod reason;
+pub mod render;
 pub mod responses;
 pub mod rules;
 pub mod ses;

@@ -145,6 +145,8 @@ struct Labels {
     wrapped_windows_title: String,
     /// Contains `{number}`.
     wrapped_windows_meaning: String,
+    /// What to type when nothing was recognised.
+    no_match: String,
 }
 
 struct CodeTables {
@@ -194,6 +196,11 @@ struct Part {
 /// Looks up every code in `query`: an SMTP reply and/or enhanced status code,
 /// an Outlook error number, a Windows error number, a Thunderbird message.
 /// Never fails: input with no code gives no entries and `exact == false`.
+/// The answer when the input holds no code at all: which forms are understood.
+pub fn no_match_hint() -> &'static str {
+    &tables().labels.no_match
+}
+
 pub fn lookup(query: &str) -> CodeAnswer {
     let text = fold_width(query);
     let words = split_words(&text);

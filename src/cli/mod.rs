@@ -2,7 +2,10 @@
 //! Errors reach the user as one line naming the file and the cause; a bad
 //! file never stops the others from being processed.
 
+mod check_responses;
 mod classify;
+mod code;
+mod explain;
 
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -20,6 +23,12 @@ struct Cli {
 enum Command {
     /// Classify each failed recipient of each input (use - for stdin).
     Classify(classify::Args),
+    /// Explain a bounce in Japanese, with what to do (use - for stdin).
+    Explain(explain::Args),
+    /// Look up an SMTP, enhanced status, Outlook or Windows error code.
+    Code(code::Args),
+    /// Validate a folder of response templates (default: the built-in set).
+    CheckResponses(check_responses::Args),
     /// List the 36 reasons with their one-line meaning.
     Reasons,
 }
@@ -29,6 +38,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Classify(args) => classify::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Code(args) => code::run(&args),
+        Command::CheckResponses(args) => check_responses::run(&args),
         Command::Reasons => {
             for r in bouncedesk::Reason::ALL {
                 println!("{:16} {}", r.as_str(), r.description());
@@ -45,6 +57,14 @@ pub enum InputError {
     Io { path: String, source: std::io::Error },
     #[error("{path}: is a directory")]
     Directory { path: String },
+}
+
+/// The response set to use: a team's folder when given, else the built-in one.
+pub fn responses(dir: Option<&Path>) -> Result<std::borrow::Cow<'static, bouncedesk::responses::ResponseSet>, bouncedesk::responses::ResponseError> {
+    match dir {
+        Some(d) => bouncedesk::responses::ResponseSet::load_dir(d).map(std::borrow::Cow::Owned),
+        None => Ok(std::borrow::Cow::Borrowed(bouncedesk::responses::ResponseSet::embedded())),
+    }
 }
 
 /// Reads a path (or stdin for `-`) up to `limit` bytes; the flag says whether
