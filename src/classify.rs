@@ -136,8 +136,9 @@ pub struct Classification {
 
 /// Classifies one recipient's evidence. Never fails: no evidence is `undefined`.
 pub fn classify(ev: &Evidence<'_>) -> Classification {
-    let reason = decide(ev);
-    let detail = detail_for(reason, ev);
+    let texts = Texts { diagnostic: normalize(ev.diagnostic), context: normalize(ev.context) };
+    let reason = decide(ev, &texts);
+    let detail = detail_for(reason, &texts);
     let permanent = match (ev.status, ev.reply_code) {
         (Some(s), _) if s.starts_with('4') => false,
         (_, Some(c)) if c < 500 => false,
@@ -146,22 +147,28 @@ pub fn classify(ev: &Evidence<'_>) -> Classification {
     Classification { reason, detail, hard_bounce: reason.is_hard(permanent) }
 }
 
-fn decide(ev: &Evidence<'_>) -> Reason {
+/// The evidence texts, normalised once.
+struct Texts {
+    diagnostic: String,
+    context: String,
+}
+
+fn decide(ev: &Evidence<'_>, texts: &Texts) -> Reason {
     let action = ev.action.unwrap_or("").to_ascii_lowercase();
     if action.starts_with("delivered") || action.starts_with("relayed") || action.starts_with("expanded") || ev.status.is_some_and(|s| s.starts_with("2.")) {
         return Reason::Delivered;
     }
-    let diagnostic = normalize(ev.diagnostic);
+    let diagnostic = &texts.diagnostic;
     // A provider's own code or a vendor's fixed wording decides outright.
-    if let Some(r) = RULES.decisive.matches(&diagnostic).first() {
+    if let Some(r) = RULES.decisive.matches(diagnostic).first() {
         return *r;
     }
-    if !ev.context.is_empty() {
-        if let Some(r) = RULES.decisive.matches(&normalize(ev.context)).first() {
+    if !texts.context.is_empty() {
+        if let Some(r) = RULES.decisive.matches(&texts.context).first() {
             return *r;
         }
     }
-    let text_reasons = RULES.reasons.matches(&diagnostic);
+    let text_reasons = RULES.reasons.matches(diagnostic);
     let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s)).or(match ev.reply_code {
         // 551 "User not local; please try <forward-path>": the address moved.
         Some(551) => Some(Reason::HasMoved),
@@ -195,8 +202,8 @@ fn decide(ev: &Evidence<'_>) -> Reason {
         return r;
     }
     // The wider notice text, text only.
-    if !ev.context.is_empty() {
-        let context_reasons = RULES.reasons.matches(&normalize(ev.context));
+    if !texts.context.is_empty() {
+        let context_reasons = RULES.reasons.matches(&texts.context);
         let usable = |r: &Reason| context_reasons.contains(r) && !matches!(r, Reason::Vacation | Reason::OnHold);
         if let Some(r) = TIER1.iter().chain(TIER3).copied().find(usable) {
             return r;
@@ -206,7 +213,7 @@ fn decide(ev: &Evidence<'_>) -> Reason {
     if let Some(r) = status_reason {
         return r;
     }
-    fallback(ev, &diagnostic, &action)
+    fallback(ev, diagnostic, &action)
 }
 
 /// Whether a tier-1 reason holds. Two reasons need the SMTP command as well,
@@ -290,13 +297,13 @@ pub fn implied_detail(reason: Reason) -> Option<&'static str> {
 /// The finer topic: the first detail rule matching the diagnostic, else the
 /// wider text, that fits the reason ([`detail_fits`]); else the topic the
 /// reason implies by itself.
-fn detail_for(reason: Reason, ev: &Evidence<'_>) -> Option<&'static str> {
+fn detail_for(reason: Reason, texts: &Texts) -> Option<&'static str> {
     if reason.is_not_a_failure() {
         return None;
     }
-    let mut found = RULES.details.matches(&normalize(ev.diagnostic));
-    if !ev.context.is_empty() {
-        found.extend(RULES.details.matches(&normalize(ev.context)));
+    let mut found = RULES.details.matches(&texts.diagnostic);
+    if !texts.context.is_empty() && !found.iter().any(|t| detail_fits(reason, t)) {
+        found.extend(RULES.details.matches(&texts.context));
     }
     found.into_iter().find(|t| detail_fits(reason, t)).or(implied_detail(reason))
 }

@@ -97,10 +97,20 @@ pub fn explain(analyses: &[Analysis], responses: &ResponseSet, options: &Explain
         let name = if analyses.iter().any(|a| a.notice_without_recipients) { "unknown" } else { "not_a_bounce" };
         return special(responses.special(name), name == "unknown", responses);
     }
+    let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
+    explain_results(&results, total, responses, options)
+}
+
+/// Builds the explanation of a list of recipient results (`total` counts
+/// those cut by the recipient limit too).
+pub fn explain_results(results: &[&RecipientResult], total: usize, responses: &ResponseSet, options: &ExplainOptions) -> Explanation {
+    if results.is_empty() {
+        return special(responses.special("not_a_bounce"), false, responses);
+    }
 
     // Group by reason, in order of first appearance.
     let mut order: Vec<Reason> = Vec::new();
-    for r in &results {
+    for r in results {
         if !order.contains(&r.reason) {
             order.push(r.reason);
         }
@@ -128,7 +138,6 @@ pub fn explain(analyses: &[Analysis], responses: &ResponseSet, options: &Explain
     });
 
     let mut notes = Vec::new();
-    let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
     if total > results.len() {
         notes.push(responses.ui("truncated", &[("shown", results.len().to_string()), ("total", total.to_string())]));
     }

@@ -120,13 +120,34 @@ static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("delay set compiles")
 });
 
-/// A line that carries evidence about a failure. RFC 3464 field lines are
-/// structure, read by the DSN parser, not diagnostics.
-fn is_evidence(line: &str, normalized: &str) -> bool {
-    if DSN_FIELD.is_match(normalized) {
-        return false;
+/// Splits the notice into lines, normalised, each marked when it carries
+/// evidence about a failure: a reply or status code, or a phrase any reason
+/// rule knows. The phrases are found in one pass over the whole notice.
+/// RFC 3464 field lines are structure, read by the DSN parser, not evidence.
+fn read_lines(notice: &str) -> Vec<Line<'_>> {
+    let mut lines: Vec<Line<'_>> = notice
+        .lines()
+        .take(20_000)
+        .map(|raw| Line { raw, normalized: normalize(raw), evidence: false })
+        .collect();
+    let mut joined = String::with_capacity(notice.len() + lines.len());
+    let mut starts = Vec::with_capacity(lines.len());
+    for l in &lines {
+        starts.push(joined.len());
+        joined.push_str(&l.normalized);
+        joined.push('\n');
     }
-    find_reply_code(line).is_some() || find_status(line).is_some() || RULES.reasons.matches_any(normalized)
+    let mut phrase = vec![false; lines.len()];
+    for m in RULES.reasons_any.find_iter(&joined) {
+        let i = starts.partition_point(|s| *s <= m.start()).saturating_sub(1);
+        phrase[i] = true;
+    }
+    for (l, has_phrase) in lines.iter_mut().zip(phrase) {
+        l.evidence = !l.normalized.is_empty()
+            && !DSN_FIELD.is_match(&l.normalized)
+            && (has_phrase || find_reply_code(l.raw).is_some() || find_status(l.raw).is_some());
+    }
+    lines
 }
 
 static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
@@ -157,15 +178,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             ds = inline;
         }
     }
-    let lines: Vec<Line<'_>> = notice
-        .lines()
-        .take(20_000)
-        .map(|raw| {
-            let normalized = normalize(raw);
-            let evidence = !normalized.is_empty() && is_evidence(raw, &normalized);
-            Line { raw, normalized, evidence }
-        })
-        .collect();
+    let lines = read_lines(notice);
     let mut candidates = strong_candidates(&find_occurrences(&lines, excluded));
     if candidates.is_empty() && !excluded.is_empty() {
         // Someone who mailed themselves: the sender is the recipient.
@@ -307,7 +320,9 @@ static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The command named in the text, else the one its wording implies.
 fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
-    find_command(text).or_else(|| (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(context)).then(|| "RCPT".to_string()))
+    let near = &context[..context.len().min(2_048)];
+    let near = &near[..(0..=near.len()).rev().find(|i| near.is_char_boundary(*i)).unwrap_or(0)];
+    find_command(text).or_else(|| (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(near)).then(|| "RCPT".to_string()))
 }
 
 fn find_remote(text: &str) -> Option<String> {
@@ -562,12 +577,6 @@ fn continues(line: &str) -> bool {
     !(t.ends_with('.') || t.ends_with('。') || t.ends_with(')') || t.ends_with('>') || t.ends_with(']') || t.ends_with('\''))
 }
 
-impl crate::rules::PhraseTable<crate::reason::Reason> {
-    /// Whether any reason rule matches (cheaper than collecting them).
-    pub fn matches_any(&self, normalized: &str) -> bool {
-        !self.matching_rules(normalized).is_empty()
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -109,6 +109,11 @@ impl<L: Copy + PartialEq> PhraseTable<L> {
         out
     }
 
+    /// Whether any rule matches: one pass, no overlapping search.
+    pub fn is_match(&self, normalized: &str) -> bool {
+        self.set.is_match(normalized)
+    }
+
     /// Indexes of the rules that match, for explaining a decision.
     pub fn matching_rules(&self, normalized: &str) -> Vec<usize> {
         self.set.matches(normalized).into_iter().collect()
@@ -127,6 +132,9 @@ pub struct Format {
 /// All tables.
 pub struct Rules {
     pub reasons: PhraseTable<Reason>,
+    /// Every reason pattern as one multi-line alternation, to find which lines
+    /// of a notice say anything at all in one pass.
+    pub reasons_any: regex::Regex,
     /// The `decisive = true` subset of `reasons`.
     pub decisive: PhraseTable<Reason>,
     pub details: PhraseTable<&'static str>,
@@ -139,8 +147,70 @@ pub struct Rules {
     pub formats: Vec<Format>,
 }
 
+/// Rewrites Unicode-aware shorthands to their ASCII forms. The text rules
+/// see is normalised (full-width folded, whitespace collapsed to spaces), so
+/// nothing is lost, and a Unicode `\b` would stop the lazy DFA on every
+/// Japanese byte and send matching to the slow PikeVM.
+pub fn asciify(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('b') if in_class == 0 => out.push_str("(?-u:\\b)"),
+                Some('B') if in_class == 0 => out.push_str("(?-u:\\B)"),
+                Some('d') => out.push_str(if in_class > 0 { "0-9" } else { "[0-9]" }),
+                Some('w') => out.push_str(if in_class > 0 { "0-9A-Za-z_" } else { "[0-9A-Za-z_]" }),
+                Some('s') => out.push_str(if in_class > 0 { "\\t\\n\\r " } else { "[\\t\\n\\r ]" }),
+                Some('S') if in_class == 0 => out.push_str("[^\\t\\n\\r ]"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '{' if in_class == 0 => {
+                // A long counted repeat ("with some words between") multiplies
+                // DFA states by its count; unbounded means the same here.
+                let mut spec = String::new();
+                while let Some(&d) = chars.peek() {
+                    chars.next();
+                    if d == '}' {
+                        break;
+                    }
+                    spec.push(d);
+                }
+                match spec.split_once(',') {
+                    Some((lo, hi)) if hi.parse::<u32>().is_ok_and(|h| h > 10) => {
+                        out.push('{');
+                        out.push_str(lo);
+                        out.push_str(",}");
+                    }
+                    _ => {
+                        out.push('{');
+                        out.push_str(&spec);
+                        out.push('}');
+                    }
+                }
+            }
+            '[' => {
+                in_class += 1;
+                out.push(c);
+            }
+            ']' if in_class > 0 => {
+                in_class -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn compile_set(file: &str, patterns: &[String]) -> RegexSet {
-    RegexSetBuilder::new(patterns)
+    let patterns: Vec<String> = patterns.iter().map(|p| asciify(p)).collect();
+    RegexSetBuilder::new(&patterns)
         .size_limit(64 << 20)
         .dfa_size_limit(64 << 20)
         .build()
@@ -200,6 +270,14 @@ impl Rules {
         let subject: Vec<String> = formats.subject_marker.iter().map(|m| m.pattern.clone()).collect();
 
         Rules {
+            reasons_any: {
+                let joined = reason_patterns.iter().map(|p| format!("(?:{})", asciify(p))).collect::<Vec<_>>().join("|");
+                regex::RegexBuilder::new(&format!("(?m){joined}"))
+                    .size_limit(64 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .unwrap_or_else(|e| panic!("src/rules/reasons.toml: the patterns do not combine: {e}"))
+            },
             decisive: PhraseTable { set: compile_set("reasons.toml", &decisive_patterns), labels: decisive_labels, rules: decisive_rules },
             reasons: PhraseTable { set: compile_set("reasons.toml", &reason_patterns), labels: reason_labels, rules: reasons.rule },
             details: PhraseTable { set: compile_set("details.toml", &detail_patterns), labels: detail_labels, rules: details.rule },
@@ -292,6 +370,18 @@ mod tests {
         check_examples("formats.toml", FORMATS_TOML, "original_marker");
         check_examples("formats.toml", FORMATS_TOML, "notice_marker");
         check_examples("formats.toml", FORMATS_TOML, "subject_marker");
+    }
+
+    #[test]
+    fn ascii_rewriting_keeps_meaning() {
+        assert_eq!(asciify(r"\buser\s+unknown\b"), r"(?-u:\b)user[\t\n\r ]+unknown(?-u:\b)");
+        assert_eq!(asciify(r"[\d.]+\S"), r"[0-9.]+[^\t\n\r ]");
+        assert_eq!(asciify(r"a\\b"), r"a\\b");
+        assert_eq!(asciify(r"a.{0,160}b.{1,3}c"), r"a.{0,}b.{1,3}c");
+        let re = Regex::new(&asciify(r"\bno such user\b")).unwrap();
+        assert!(re.is_match("550 no such user here"));
+        assert!(re.is_match("ユーザー no such user。"));
+        assert!(!re.is_match("550 no such users"));
     }
 
     #[test]

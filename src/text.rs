@@ -38,21 +38,32 @@ pub fn fold_width(text: &str) -> String {
 /// The canonical form rules match against: width-folded, lowercased, and every
 /// run of whitespace collapsed to one space, trimmed.
 pub fn normalize(text: &str) -> String {
-    let folded = fold_width(text);
-    let mut out = String::with_capacity(folded.len());
+    let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in folded.chars() {
+    let mut push = |out: &mut String, c: char, pending_space: &mut bool| {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
+            *pending_space = !out.is_empty();
+            return;
         }
-        if pending_space {
+        if *pending_space {
             out.push(' ');
-            pending_space = false;
+            *pending_space = false;
         }
-        for l in c.to_lowercase() {
-            out.push(l);
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
         }
+    };
+    for c in text.chars() {
+        let folded = match c {
+            '\u{3000}' | '\u{00A0}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            _ => c,
+        };
+        push(&mut out, folded, &mut pending_space);
     }
     out
 }

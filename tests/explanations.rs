@@ -1,0 +1,66 @@
+//! Snapshot tests of the Japanese explanation, one per reason and one per
+//! detail topic, so every change of wording is a reviewable diff
+//! (`cargo insta review`). The results are built directly, with fixed
+//! facts, so the snapshots change only when the wording or layout does.
+
+use bouncedesk::explain::{explain_results, ExplainOptions};
+use bouncedesk::render::explanation_text;
+use bouncedesk::responses::ResponseSet;
+use bouncedesk::rules::DETAIL_TOPICS;
+use bouncedesk::{Reason, RecipientResult};
+
+fn result(reason: Reason, detail: Option<&'static str>) -> RecipientResult {
+    RecipientResult {
+        recipient: "kijitora@example.org".into(),
+        action: Some("failed".into()),
+        reason,
+        detail,
+        status: Some("5.0.0".into()),
+        reply_code: Some(550),
+        hard_bounce: reason.is_hard(true),
+        command: Some("RCPT".into()),
+        diagnostic: "550 5.0.0 <kijitora@example.org>: example diagnostic".into(),
+        remote_mta: Some("mx.example.org".into()),
+        reporting_mta: Some("mail.example.jp".into()),
+        mta: Some("Postfix".into()),
+    }
+}
+
+fn render(results: &[RecipientResult]) -> String {
+    let set = ResponseSet::embedded();
+    let refs: Vec<&RecipientResult> = results.iter().collect();
+    let e = explain_results(&refs, refs.len(), set, &ExplainOptions::default());
+    explanation_text(&e, set, true)
+}
+
+#[test]
+fn every_reason_renders() {
+    for reason in Reason::ALL {
+        let text = render(&[result(*reason, None)]);
+        assert!(!text.contains("kijitora@"), "{reason}: the address must be masked");
+        assert!(!text.contains('{'), "{reason}: a placeholder was left: {text}");
+        insta::assert_snapshot!(format!("reason_{}", reason.as_str()), text);
+    }
+}
+
+#[test]
+fn every_detail_topic_renders() {
+    // A reason the topic fits, so the topic's advice is the one shown.
+    for topic in DETAIL_TOPICS {
+        let reason = [Reason::Blocked, Reason::SecurityError, Reason::Expired, Reason::OnHold]
+            .into_iter()
+            .find(|r| bouncedesk::classify::detail_fits(*r, topic) && bouncedesk::classify::implied_detail(*r) != Some(*topic))
+            .unwrap_or(Reason::OnHold);
+        let text = render(&[result(reason, Some(topic))]);
+        let headline = &ResponseSet::embedded().detail(topic).unwrap().headline;
+        assert!(text.contains(headline.as_str()), "{topic}: its advice is not shown");
+        insta::assert_snapshot!(format!("detail_{topic}"), text);
+    }
+}
+
+#[test]
+fn several_reasons_are_summarised_per_reason() {
+    let mut many: Vec<RecipientResult> = (0..7).map(|i| RecipientResult { recipient: format!("user{i}@example.org"), ..result(Reason::UserUnknown, None) }).collect();
+    many.push(result(Reason::MailboxFull, Some("quota")));
+    insta::assert_snapshot!("several_reasons", render(&many));
+}
