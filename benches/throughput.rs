@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn files_in(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -38,7 +40,10 @@ fn corpus() -> (String, Vec<Vec<u8>>) {
         "tests/fixtures (shared corpus not found)"
     };
     paths.sort();
-    (name.to_string(), paths.iter().filter_map(|p| std::fs::read(p).ok()).collect())
+    (
+        name.to_string(),
+        paths.iter().filter_map(|p| std::fs::read(p).ok()).collect(),
+    )
 }
 
 fn big_bounce(megabytes: usize) -> Vec<u8> {
@@ -97,8 +102,20 @@ fn main() {
     for mb in [5usize, 10, 20] {
         let input = big_bounce(mb);
         let mut results = 0;
-        let (n, elapsed) = time(|| results = analyze(&input, &options).iter().map(|a| a.results.len()).sum(), Duration::from_secs(if quick { 1 } else { 3 }));
+        let (n, elapsed) = time(
+            || {
+                results = analyze(&input, &options)
+                    .iter()
+                    .map(|a| a.results.len())
+                    .sum()
+            },
+            Duration::from_secs(if quick { 1 } else { 3 }),
+        );
         let per = elapsed.as_secs_f64() / n as f64;
-        println!("big email: {mb:>2} MB: {:.1} ms per message, {:.2} ms/MB, {results} result(s)", per * 1e3, per * 1e3 / mb as f64);
+        println!(
+            "big email: {mb:>2} MB: {:.1} ms per message, {:.2} ms/MB, {results} result(s)",
+            per * 1e3,
+            per * 1e3 / mb as f64
+        );
     }
 }

@@ -33,7 +33,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_input_bytes: 64 * 1024 * 1024, max_recipients: 1_000, own_domains: Vec::new() }
+        Options {
+            max_input_bytes: 64 * 1024 * 1024,
+            max_recipients: 1_000,
+            own_domains: Vec::new(),
+        }
     }
 }
 
@@ -105,19 +109,19 @@ pub fn analyze_text(text: &str, options: &Options) -> Vec<Analysis> {
 }
 
 static AUTO_REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort|réponse)|vacation|away from|abwesenheit|absence|不在|自動(?:応答|返信|返答)|休暇")
+    crate::rules::ascii_regex(r"(?i)out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort|réponse)|vacation|away from|abwesenheit|absence|不在|自動(?:応答|返信|返答)|休暇")
         .expect("auto-reply regex compiles")
 });
 
 /// Wording of abuse and authentication-failure reports (RFC 5965 and the
 /// providers' own), readable when the report was pasted as text.
 static FEEDBACK_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:e-?mail|spam) abuse (?:report|complaint)|abuse complaint regarding|this is an? .{0,40}(?:abuse|authentication[- ]failure) report|authentication[- ]failure report for an? (?:e-?mail )?message|^feedback-type:\s*\w")
+    crate::rules::ascii_regex(r"(?i)\b(?:e-?mail|spam) abuse (?:report|complaint)|abuse complaint regarding|this is an? .{0,40}(?:abuse|authentication[- ]failure) report|authentication[- ]failure report for an? (?:e-?mail )?message|^feedback-type:\s*\w")
         .expect("feedback regex compiles")
 });
 
 static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|post_master|mailer-daemon|microsoft outlook|mail administrator|mail system")
+    crate::rules::ascii_regex(r"(?i)^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|post_master|mailer-daemon|microsoft outlook|mail administrator|mail system")
         .expect("daemon regex compiles")
 });
 
@@ -129,25 +133,46 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
     let format_default = detected.and_then(|f| f.default_reason);
 
     let subject = doc.headers.subject.as_deref().unwrap_or("");
-    let subject_says_bounce = !subject.is_empty() && RULES.subject_markers.is_match(&normalize(subject));
-    let from_daemon = doc.headers.from_address.as_deref().is_some_and(|a| DAEMON_SENDER.is_match(a))
-        || doc.headers.from_name.as_deref().is_some_and(|n| DAEMON_SENDER.is_match(n));
-    let notice_says_bounce = RULES.notice_markers.is_match(&normalize(crate::text::truncate_chars(&doc.notice, 20_000).as_str()))
-        || RULES.notice_markers.is_match(&normalize(crate::text::truncate_chars(&doc.status_text, 4_000).as_str()));
+    let subject_says_bounce =
+        !subject.is_empty() && RULES.subject_markers.is_match(&normalize(subject));
+    let from_daemon = doc
+        .headers
+        .from_address
+        .as_deref()
+        .is_some_and(|a| DAEMON_SENDER.is_match(a))
+        || doc
+            .headers
+            .from_name
+            .as_deref()
+            .is_some_and(|n| DAEMON_SENDER.is_match(n));
+    let notice_says_bounce = RULES.notice_markers.is_match(&normalize(
+        crate::text::truncate_chars(&doc.notice, 8_000).as_str(),
+    )) || RULES.notice_markers.is_match(&normalize(
+        crate::text::truncate_chars(&doc.status_text, 4_000).as_str(),
+    ));
 
     let mut results: Vec<RecipientResult> = Vec::new();
     let mut notice_without_recipients = false;
 
     let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
         || doc.feedback_text.is_some()
-        || doc.headers.get("x-apple-unsubscribe").is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        || (doc.status_text.is_empty() && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
+        || doc
+            .headers
+            .get("x-apple-unsubscribe")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || (doc.status_text.is_empty()
+            && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
     if let Some(notification) = crate::ses::parse(&doc.notice) {
         format = Some("AmazonSES".into());
         results = match notification {
-            crate::ses::Notification::Complaint(addresses) => addresses.into_iter().map(feedback_result).collect(),
+            crate::ses::Notification::Complaint(addresses) => {
+                addresses.into_iter().map(feedback_result).collect()
+            }
             crate::ses::Notification::Bounce(found) | crate::ses::Notification::Delivery(found) => {
-                found.iter().map(|f| to_result(f, None, format.clone(), None)).collect()
+                found
+                    .iter()
+                    .map(|f| to_result(f, None, format.clone(), None))
+                    .collect()
             }
         };
     } else if feedback_like {
@@ -159,19 +184,37 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
         let bounce_like = extraction.has_status_fields
-            || (kind == InputKind::Email && doc.headers.get("x-failed-recipients").is_some() && (from_daemon || subject_says_bounce || notice_says_bounce))
+            || (kind == InputKind::Email
+                && doc.headers.get("x-failed-recipients").is_some()
+                && (from_daemon || subject_says_bounce || notice_says_bounce))
             || doc.report_type.as_deref() == Some("delivery-status")
-            || (notice_says_bounce && (!found.is_empty() || from_daemon || subject_says_bounce || doc.original.is_some()))
-            || ((from_daemon || subject_says_bounce) && kind == InputKind::Email && !found.is_empty());
-        if bounce_like && found.is_empty() && (from_daemon || subject_says_bounce || notice_says_bounce || doc.report_type.is_some()) {
+            || (notice_says_bounce
+                && (!found.is_empty()
+                    || from_daemon
+                    || subject_says_bounce
+                    || doc.original.is_some()))
+            || ((from_daemon || subject_says_bounce)
+                && kind == InputKind::Email
+                && !found.is_empty());
+        if bounce_like
+            && found.is_empty()
+            && (from_daemon
+                || subject_says_bounce
+                || notice_says_bounce
+                || doc.report_type.is_some())
+        {
             found = fallback_recipients(&doc, &excluded);
         }
-        notice_without_recipients = found.is_empty() && (bounce_like || (notice_says_bounce && (from_daemon || subject_says_bounce)));
+        notice_without_recipients = found.is_empty()
+            && (bounce_like || (notice_says_bounce && (from_daemon || subject_says_bounce)));
         if bounce_like {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
                 format = Some("RFC3464".into());
             }
-            results = found.iter().map(|f| to_result(f, reporting.clone(), format.clone(), format_default)).collect();
+            results = found
+                .iter()
+                .map(|f| to_result(f, reporting.clone(), format.clone(), format_default))
+                .collect();
         } else if let Some(r) = auto_reply(&doc, notice_says_bounce) {
             format = Some("RFC3834".into());
             results = vec![r];
@@ -180,8 +223,15 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
     if results.is_empty() && depth == 0 {
         // A bounce forwarded inline (an ISP's "the message returned below
         // could not be delivered", a user's "Fwd:"): read the inner one.
-        if let Some(inner) = doc.after_notice.as_deref().and_then(|text| inner_bounce(text, options)) {
-            return Analysis { document: doc, ..inner };
+        if let Some(inner) = doc
+            .after_notice
+            .as_deref()
+            .and_then(|text| inner_bounce(text, options))
+        {
+            return Analysis {
+                document: doc,
+                ..inner
+            };
         }
     }
     let total_recipients = results.len();
@@ -202,7 +252,8 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
 /// starts like one.
 fn inner_bounce(text: &str, options: &Options) -> Option<Analysis> {
     let trimmed = text.trim_start();
-    let starts_like_mail = trimmed.starts_with("From ") || crate::input::looks_like_header_block(trimmed.as_bytes());
+    let starts_like_mail =
+        trimmed.starts_with("From ") || crate::input::looks_like_header_block(trimmed.as_bytes());
     if !starts_like_mail {
         return None;
     }
@@ -215,17 +266,30 @@ fn inner_bounce(text: &str, options: &Options) -> Option<Analysis> {
 /// detection reads.
 fn head_text(doc: &Document) -> String {
     let mut head = String::new();
-    for v in [doc.headers.from_name.as_deref(), doc.headers.from_address.as_deref(), doc.headers.subject.as_deref()].into_iter().flatten() {
+    for v in [
+        doc.headers.from_name.as_deref(),
+        doc.headers.from_address.as_deref(),
+        doc.headers.subject.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         head.push_str(v);
         head.push('\n');
     }
-    for (name, value) in doc.headers.all.iter().filter(|(n, _)| n.starts_with("x-") || n == "received").take(8) {
+    for (name, value) in doc
+        .headers
+        .all
+        .iter()
+        .filter(|(n, _)| n.starts_with("x-") || n == "received")
+        .take(8)
+    {
         head.push_str(name);
         head.push_str(": ");
         head.push_str(value);
         head.push('\n');
     }
-    head.push_str(&crate::text::truncate_chars(&doc.notice, 3_000));
+    head.push_str(&crate::text::truncate_chars(&doc.notice, 1_500));
     normalize(&head)
 }
 
@@ -256,7 +320,11 @@ fn excluded_addresses(doc: &Document) -> Vec<String> {
 fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
     let mut addresses: Vec<String> = Vec::new();
     if let Some(v) = doc.headers.get("x-failed-recipients") {
-        addresses.extend(ADDRESS.find_iter(v).filter_map(|m| clean_address(m.as_str())));
+        addresses.extend(
+            ADDRESS
+                .find_iter(v)
+                .filter_map(|m| clean_address(m.as_str())),
+        );
     }
     if addresses.is_empty() {
         if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()) {
@@ -281,7 +349,12 @@ fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
         .collect()
 }
 
-fn to_result(f: &Found, reporting_mta: Option<String>, mta: Option<String>, format_default: Option<Reason>) -> RecipientResult {
+fn to_result(
+    f: &Found,
+    reporting_mta: Option<String>,
+    mta: Option<String>,
+    format_default: Option<Reason>,
+) -> RecipientResult {
     let c = classify(&Evidence {
         status: f.status.as_deref(),
         reply_code: f.reply_code,
@@ -314,7 +387,9 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
     let mut recipients: Vec<String> = Vec::new();
     let mut feedback_type = None;
     for line in fields.lines() {
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
         match name.trim().to_ascii_lowercase().as_str() {
             "original-rcpt-to" | "removal-recipient" => {
                 if let Some(a) = ADDRESS.find(value).and_then(|m| clean_address(m.as_str())) {
@@ -326,7 +401,12 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
         }
     }
     if recipients.is_empty() {
-        if let Some(to) = doc.original.as_ref().and_then(|o| o.to.clone()).or_else(|| doc.headers.to.clone()) {
+        if let Some(to) = doc
+            .original
+            .as_ref()
+            .and_then(|o| o.to.clone())
+            .or_else(|| doc.headers.to.clone())
+        {
             recipients.push(to);
         }
     }
@@ -334,10 +414,15 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
         // A complaint about an unnamed recipient is still a complaint.
         recipients.push(String::new());
     }
-    let diagnostic = feedback_type.map(|t| format!("Feedback-Type: {t}")).unwrap_or_default();
+    let diagnostic = feedback_type
+        .map(|t| format!("Feedback-Type: {t}"))
+        .unwrap_or_default();
     recipients
         .into_iter()
-        .map(|recipient| RecipientResult { diagnostic: diagnostic.clone(), ..feedback_result(recipient) })
+        .map(|recipient| RecipientResult {
+            diagnostic: diagnostic.clone(),
+            ..feedback_result(recipient)
+        })
         .collect()
 }
 
@@ -365,10 +450,16 @@ fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResul
     if notice_says_bounce {
         return None;
     }
-    let auto_submitted = doc.headers.auto_submitted.as_deref().is_some_and(|v| v.to_ascii_lowercase().starts_with("auto-replied"));
+    let auto_submitted = doc
+        .headers
+        .auto_submitted
+        .as_deref()
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("auto-replied"));
     let subject = doc.headers.subject.as_deref().unwrap_or("");
     let flagged = doc.headers.all.iter().any(|(n, v)| {
-        (n == "x-autoreply" || n == "x-autorespond" || n == "x-auto-response-suppress" && v.eq_ignore_ascii_case("all"))
+        (n == "x-autoreply"
+            || n == "x-autorespond"
+            || n == "x-auto-response-suppress" && v.eq_ignore_ascii_case("all"))
             || (n == "precedence" && v.eq_ignore_ascii_case("auto_reply"))
     });
     // A subject alone is enough when the client copied it (a whole email, or

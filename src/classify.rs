@@ -100,16 +100,24 @@ pub const RETRY: &[Reason] = &[
 pub const YIELDS: &[(Reason, &[Reason])] = &[
     (
         Reason::UserUnknown,
-        &[Reason::NoRelaying, Reason::Blocked, Reason::MailboxFull, Reason::HasMoved, Reason::Rejected, Reason::NotAccept],
+        &[
+            Reason::NoRelaying,
+            Reason::Blocked,
+            Reason::MailboxFull,
+            Reason::HasMoved,
+            Reason::Rejected,
+            Reason::NotAccept,
+        ],
     ),
-    (Reason::HostUnknown, &[Reason::NetworkError, Reason::NotAccept]),
+    (
+        Reason::HostUnknown,
+        &[Reason::NetworkError, Reason::NotAccept],
+    ),
 ];
 
 /// A text-named reason that gives way when the status names its close
 /// relative: "message too large" under X.2.3 is the recipient's own limit.
 pub const TEXT_YIELDS: &[(Reason, Reason)] = &[(Reason::MesgTooBig, Reason::ExceedLimit)];
-
-
 
 /// What the classifier looks at for one recipient.
 #[derive(Debug, Default, Clone, Copy)]
@@ -136,7 +144,10 @@ pub struct Classification {
 
 /// Classifies one recipient's evidence. Never fails: no evidence is `undefined`.
 pub fn classify(ev: &Evidence<'_>) -> Classification {
-    let texts = Texts { diagnostic: normalize(ev.diagnostic), context: normalize(ev.context) };
+    let texts = Texts {
+        diagnostic: normalize(ev.diagnostic),
+        context: normalize(ev.context),
+    };
     let reason = decide(ev, &texts);
     let detail = detail_for(reason, &texts);
     let permanent = match (ev.status, ev.reply_code) {
@@ -144,7 +155,11 @@ pub fn classify(ev: &Evidence<'_>) -> Classification {
         (_, Some(c)) if c < 500 => false,
         _ => true,
     };
-    Classification { reason, detail, hard_bounce: reason.is_hard(permanent) }
+    Classification {
+        reason,
+        detail,
+        hard_bounce: reason.is_hard(permanent),
+    }
 }
 
 /// The evidence texts, normalised once.
@@ -155,12 +170,17 @@ struct Texts {
 
 fn decide(ev: &Evidence<'_>, texts: &Texts) -> Reason {
     let action = ev.action.unwrap_or("").to_ascii_lowercase();
-    if action.starts_with("delivered") || action.starts_with("relayed") || action.starts_with("expanded") || ev.status.is_some_and(|s| s.starts_with("2.")) {
+    if action.starts_with("delivered")
+        || action.starts_with("relayed")
+        || action.starts_with("expanded")
+        || ev.status.is_some_and(|s| s.starts_with("2."))
+    {
         return Reason::Delivered;
     }
     let diagnostic = &texts.diagnostic;
+    let diagnostic_scan = RULES.reasons.scan(diagnostic);
     // A provider's own code or a vendor's fixed wording decides outright.
-    if let Some(r) = RULES.decisive.matches(diagnostic).first() {
+    if let Some(r) = diagnostic_scan.decisive.first() {
         return *r;
     }
     if !texts.context.is_empty() {
@@ -168,23 +188,33 @@ fn decide(ev: &Evidence<'_>, texts: &Texts) -> Reason {
             return *r;
         }
     }
-    let text_reasons = RULES.reasons.matches(diagnostic);
-    let status_reason = ev.status.and_then(|s| RULES.reason_for_status(s)).or(match ev.reply_code {
-        // 551 "User not local; please try <forward-path>": the address moved.
-        Some(551) => Some(Reason::HasMoved),
-        _ => None,
-    });
+    let text_reasons = diagnostic_scan.labels;
+    let status_reason =
+        ev.status
+            .and_then(|s| RULES.reason_for_status(s))
+            .or(match ev.reply_code {
+                // 551 "User not local; please try <forward-path>": the address moved.
+                Some(551) => Some(Reason::HasMoved),
+                _ => None,
+            });
 
     // A local delivery program failed (Diagnostic-Code: X-Unix), unless the
     // text says the mailbox is full.
-    let local_delivery = matches!(ev.diagnostic_type, Some("x-unix")) || text_reasons.contains(&Reason::MailerError);
+    let local_delivery =
+        matches!(ev.diagnostic_type, Some("x-unix")) || text_reasons.contains(&Reason::MailerError);
     // Tier 1: status or text, in order.
     for &r in TIER1 {
-        if ev.command == Some("MAIL") && matches!(r, Reason::UserUnknown | Reason::HostUnknown) && text_reasons.contains(&r) {
+        if ev.command == Some("MAIL")
+            && matches!(r, Reason::UserUnknown | Reason::HostUnknown)
+            && text_reasons.contains(&r)
+        {
             // "does not exist" in reply to MAIL FROM is about the sender.
             return Reason::Rejected;
         }
-        if r == Reason::UserUnknown && local_delivery && !text_reasons.contains(&Reason::MailboxFull) {
+        if r == Reason::UserUnknown
+            && local_delivery
+            && !text_reasons.contains(&Reason::MailboxFull)
+        {
             return Reason::MailerError;
         }
         if tier1_hit(r, ev.command, status_reason, &text_reasons) {
@@ -204,7 +234,9 @@ fn decide(ev: &Evidence<'_>, texts: &Texts) -> Reason {
     // The wider notice text, text only.
     if !texts.context.is_empty() {
         let context_reasons = RULES.reasons.matches(&texts.context);
-        let usable = |r: &Reason| context_reasons.contains(r) && !matches!(r, Reason::Vacation | Reason::OnHold);
+        let usable = |r: &Reason| {
+            context_reasons.contains(r) && !matches!(r, Reason::Vacation | Reason::OnHold)
+        };
         if let Some(r) = TIER1.iter().chain(TIER3).copied().find(usable) {
             return r;
         }
@@ -220,18 +252,25 @@ fn decide(ev: &Evidence<'_>, texts: &Texts) -> Reason {
 /// because the same words mean different things at different stages: "user
 /// unknown" in reply to RCPT TO is an unknown address, but after DATA (or with
 /// no command named) it is the recipient's filter refusing the message.
-fn tier1_hit(r: Reason, command: Option<&str>, status_reason: Option<Reason>, text: &[Reason]) -> bool {
+fn tier1_hit(
+    r: Reason,
+    command: Option<&str>,
+    status_reason: Option<Reason>,
+    text: &[Reason],
+) -> bool {
     let by_status = status_reason == Some(r) && !yields(r, text);
     match r {
         Reason::UserUnknown => by_status || (text.contains(&r) && command == Some("RCPT")),
         Reason::Filtered => {
-            let unknown_words = text.contains(&Reason::UserUnknown) || text.contains(&Reason::Filtered);
-            (status_reason == Some(r) && unknown_words)
-                || (!matches!(command, Some("RCPT" | "MAIL")) && unknown_words)
+            let unknown_words =
+                text.contains(&Reason::UserUnknown) || text.contains(&Reason::Filtered);
+            unknown_words && (status_reason == Some(r) || !matches!(command, Some("RCPT" | "MAIL")))
         }
         _ => {
             let text_holds = text.contains(&r)
-                && !TEXT_YIELDS.iter().any(|(t, s)| *t == r && status_reason == Some(*s));
+                && !TEXT_YIELDS
+                    .iter()
+                    .any(|(t, s)| *t == r && status_reason == Some(*s));
             by_status || text_holds
         }
     }
@@ -305,7 +344,10 @@ fn detail_for(reason: Reason, texts: &Texts) -> Option<&'static str> {
     if !texts.context.is_empty() && !found.iter().any(|t| detail_fits(reason, t)) {
         found.extend(RULES.details.matches(&texts.context));
     }
-    found.into_iter().find(|t| detail_fits(reason, t)).or(implied_detail(reason))
+    found
+        .into_iter()
+        .find(|t| detail_fits(reason, t))
+        .or(implied_detail(reason))
 }
 
 /// Which finer topics can explain a reason: a DNS failure never explains an
@@ -314,10 +356,28 @@ pub fn detail_fits(reason: Reason, topic: &str) -> bool {
     use Reason::*;
     let allowed: &[&str] = match reason {
         AuthFailure => &["spf", "dkim", "dmarc"],
-        Blocked | BadReputation | SpamDetected | Rejected | PolicyViolation => {
-            &["rbl", "reverse_dns", "spf", "dkim", "dmarc", "rate_limit", "greylisting", "date_header", "auth_required", "tls"]
-        }
-        SecurityError => &["auth_required", "tls", "relay_denied", "spf", "dkim", "dmarc", "rbl", "date_header"],
+        Blocked | BadReputation | SpamDetected | Rejected | PolicyViolation => &[
+            "rbl",
+            "reverse_dns",
+            "spf",
+            "dkim",
+            "dmarc",
+            "rate_limit",
+            "greylisting",
+            "date_header",
+            "auth_required",
+            "tls",
+        ],
+        SecurityError => &[
+            "auth_required",
+            "tls",
+            "relay_denied",
+            "spf",
+            "dkim",
+            "dmarc",
+            "rbl",
+            "date_header",
+        ],
         NoRelaying => &["relay_denied", "auth_required"],
         UserUnknown | HasMoved | Filtered => &[],
         Suspend => &["account_disabled"],
@@ -339,7 +399,12 @@ mod tests {
     use super::*;
 
     fn reason_of(status: Option<&str>, diagnostic: &str) -> Reason {
-        classify(&Evidence { status, diagnostic, ..Default::default() }).reason
+        classify(&Evidence {
+            status,
+            diagnostic,
+            ..Default::default()
+        })
+        .reason
     }
 
     #[test]
@@ -355,27 +420,52 @@ mod tests {
         );
         // Every reason is reachable by some tier or fallback.
         for r in Reason::ALL {
-            let reachable = TIER1.contains(r) || TIER3.contains(r) || matches!(r, Reason::Delivered | Reason::Feedback | Reason::Undefined);
+            let reachable = TIER1.contains(r)
+                || TIER3.contains(r)
+                || matches!(r, Reason::Delivered | Reason::Feedback | Reason::Undefined);
             assert!(reachable, "{r} cannot be reached");
         }
     }
 
     #[test]
     fn diagnostic_text_outranks_a_generic_status() {
-        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Mailbox full"), Reason::MailboxFull);
+        assert_eq!(
+            reason_of(Some("5.1.1"), "550 5.1.1 Mailbox full"),
+            Reason::MailboxFull
+        );
         // "User unknown" is an unknown address only in reply to RCPT TO.
-        let rcpt = Evidence { status: Some("5.0.0"), diagnostic: "550 5.0.0 User unknown", command: Some("RCPT"), ..Default::default() };
+        let rcpt = Evidence {
+            status: Some("5.0.0"),
+            diagnostic: "550 5.0.0 User unknown",
+            command: Some("RCPT"),
+            ..Default::default()
+        };
         assert_eq!(classify(&rcpt).reason, Reason::UserUnknown);
-        let data = Evidence { command: Some("DATA"), ..rcpt };
+        let data = Evidence {
+            command: Some("DATA"),
+            ..rcpt
+        };
         assert_eq!(classify(&data).reason, Reason::Filtered);
-        assert_eq!(reason_of(Some("5.0.0"), "550 5.0.0 User unknown"), Reason::Filtered);
-        assert_eq!(reason_of(Some("5.7.1"), "554 5.7.1 Relay access denied"), Reason::NoRelaying);
-        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 Relay access denied"), Reason::NoRelaying);
+        assert_eq!(
+            reason_of(Some("5.0.0"), "550 5.0.0 User unknown"),
+            Reason::Filtered
+        );
+        assert_eq!(
+            reason_of(Some("5.7.1"), "554 5.7.1 Relay access denied"),
+            Reason::NoRelaying
+        );
+        assert_eq!(
+            reason_of(Some("5.1.1"), "550 5.1.1 Relay access denied"),
+            Reason::NoRelaying
+        );
     }
 
     #[test]
     fn a_specific_status_decides_when_the_text_is_silent() {
-        assert_eq!(reason_of(Some("5.1.1"), "550 5.1.1 see https://example.jp/help"), Reason::UserUnknown);
+        assert_eq!(
+            reason_of(Some("5.1.1"), "550 5.1.1 see https://example.jp/help"),
+            Reason::UserUnknown
+        );
         assert_eq!(reason_of(Some("5.2.2"), ""), Reason::MailboxFull);
         assert_eq!(reason_of(Some("4.4.7"), ""), Reason::Expired);
         assert_eq!(reason_of(Some("5.3.4"), ""), Reason::MesgTooBig);
@@ -383,20 +473,35 @@ mod tests {
 
     #[test]
     fn fallbacks_apply_in_order() {
-        assert_eq!(reason_of(Some("5.7.0"), "550 5.7.0 nyaan"), Reason::SecurityError);
+        assert_eq!(
+            reason_of(Some("5.7.0"), "550 5.7.0 nyaan"),
+            Reason::SecurityError
+        );
         assert_eq!(reason_of(Some("5.6.0"), "nyaan"), Reason::ContentError);
-        let delayed = Evidence { action: Some("delayed"), ..Default::default() };
+        let delayed = Evidence {
+            action: Some("delayed"),
+            ..Default::default()
+        };
         assert_eq!(classify(&delayed).reason, Reason::Expired);
         assert_eq!(classify(&Evidence::default()).reason, Reason::Undefined);
-        let delivered = Evidence { status: Some("2.0.0"), ..Default::default() };
+        let delivered = Evidence {
+            status: Some("2.0.0"),
+            ..Default::default()
+        };
         assert_eq!(classify(&delivered).reason, Reason::Delivered);
     }
 
     #[test]
     fn hard_bounce_follows_reason_and_permanence() {
-        let c = classify(&Evidence { status: Some("5.1.1"), ..Default::default() });
+        let c = classify(&Evidence {
+            status: Some("5.1.1"),
+            ..Default::default()
+        });
         assert!(c.hard_bounce);
-        let c = classify(&Evidence { status: Some("5.2.2"), ..Default::default() });
+        let c = classify(&Evidence {
+            status: Some("5.2.2"),
+            ..Default::default()
+        });
         assert!(!c.hard_bounce);
         assert_eq!(c.detail, Some("quota"));
     }

@@ -32,7 +32,9 @@ pub struct RecipientFields {
 impl RecipientFields {
     /// The address the report is about: Final-Recipient, else Original-Recipient.
     pub fn address(&self) -> Option<&str> {
-        self.final_recipient.as_deref().or(self.original_recipient.as_deref())
+        self.final_recipient
+            .as_deref()
+            .or(self.original_recipient.as_deref())
     }
 }
 
@@ -64,7 +66,10 @@ fn fields(text: &str) -> Vec<(String, String)> {
             Some((name, value))
                 if !name.is_empty()
                     && name.len() < 40
-                    && name.trim().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+                    && name
+                        .trim()
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
             {
                 out.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
                 last_was_field = true;
@@ -81,7 +86,10 @@ fn fields(text: &str) -> Vec<(String, String)> {
 fn typed_value(value: &str) -> (Option<String>, String) {
     match value.split_once(';') {
         Some((kind, rest)) if !kind.trim().is_empty() && !kind.contains(' ') && kind.len() < 20 => {
-            (Some(kind.trim().to_ascii_lowercase()), rest.trim().to_string())
+            (
+                Some(kind.trim().to_ascii_lowercase()),
+                rest.trim().to_string(),
+            )
         }
         _ => (None, value.trim().to_string()),
     }
@@ -89,7 +97,9 @@ fn typed_value(value: &str) -> (Option<String>, String) {
 
 fn clean_recipient(value: &str) -> Option<String> {
     let (_, v) = typed_value(value);
-    crate::text::ADDRESS.find(&v).and_then(|m| crate::text::clean_address(m.as_str()))
+    crate::text::ADDRESS
+        .find(&v)
+        .and_then(|m| crate::text::clean_address(m.as_str()))
 }
 
 /// Reads every field group of the text. Recipients without an address are
@@ -100,7 +110,8 @@ pub fn parse(text: &str) -> DeliveryStatus {
     let mut current: Option<RecipientFields> = None;
     let flush = |current: &mut Option<RecipientFields>, ds: &mut DeliveryStatus| {
         if let Some(r) = current.take() {
-            if r.address().is_some() && ds.recipients.len() < crate::analysis::MAX_RECIPIENTS_PARSED {
+            if r.address().is_some() && ds.recipients.len() < crate::analysis::MAX_RECIPIENTS_PARSED
+            {
                 ds.recipients.push(r);
             }
         }
@@ -123,7 +134,11 @@ pub fn parse(text: &str) -> DeliveryStatus {
                     None => true,
                     Some(r) => {
                         blank_before
-                            || if name == "final-recipient" { r.final_recipient.is_some() } else { r.original_recipient.is_some() }
+                            || if name == "final-recipient" {
+                                r.final_recipient.is_some()
+                            } else {
+                                r.original_recipient.is_some()
+                            }
                     }
                 };
                 if starts_new {
@@ -147,8 +162,9 @@ pub fn parse(text: &str) -> DeliveryStatus {
                             .map(|(_, c)| c.trim_end().trim_end_matches(')').trim().to_string())
                             .filter(|c| !c.is_empty());
                         r.status = crate::text::find_status(&value).or_else(|| {
-                        let v = value.trim();
-                        (!v.is_empty()).then(|| v.split_whitespace().next().unwrap_or(v).to_string())
+                            let v = value.trim();
+                            (!v.is_empty())
+                                .then(|| v.split_whitespace().next().unwrap_or(v).to_string())
                         })
                     }
                     "remote-mta" => r.remote_mta = Some(typed_value(&value).1),
@@ -158,7 +174,9 @@ pub fn parse(text: &str) -> DeliveryStatus {
                         r.diagnostic = Some(text);
                     }
                     "last-attempt-date" => r.last_attempt_date = Some(value),
-                    "x-actual-recipient" if r.final_recipient.is_none() => r.final_recipient = clean_recipient(&value),
+                    "x-actual-recipient" if r.final_recipient.is_none() => {
+                        r.final_recipient = clean_recipient(&value)
+                    }
                     _ => {}
                 }
             }
@@ -182,7 +200,10 @@ mod tests {
         assert_eq!(first.address(), Some("hanako@example.net"));
         assert_eq!(first.status.as_deref(), Some("5.1.1"));
         assert_eq!(first.diagnostic_type.as_deref(), Some("smtp"));
-        assert_eq!(first.diagnostic.as_deref(), Some("550 5.1.1 <hanako@example.net>: Recipient address rejected: User unknown"));
+        assert_eq!(
+            first.diagnostic.as_deref(),
+            Some("550 5.1.1 <hanako@example.net>: Recipient address rejected: User unknown")
+        );
         assert_eq!(ds.recipients[1].action.as_deref(), Some("delayed"));
     }
 

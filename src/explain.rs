@@ -24,7 +24,10 @@ pub struct ExplainOptions {
 
 impl Default for ExplainOptions {
     fn default() -> Self {
-        ExplainOptions { mask_addresses: true, recipients_per_group: 5 }
+        ExplainOptions {
+            mask_addresses: true,
+            recipients_per_group: 5,
+        }
     }
 }
 
@@ -91,10 +94,18 @@ pub struct Explanation {
 }
 
 /// Builds the explanation of everything found in one input.
-pub fn explain(analyses: &[Analysis], responses: &ResponseSet, options: &ExplainOptions) -> Explanation {
+pub fn explain(
+    analyses: &[Analysis],
+    responses: &ResponseSet,
+    options: &ExplainOptions,
+) -> Explanation {
     let results: Vec<&RecipientResult> = analyses.iter().flat_map(|a| a.results.iter()).collect();
     if results.is_empty() {
-        let name = if analyses.iter().any(|a| a.notice_without_recipients) { "unknown" } else { "not_a_bounce" };
+        let name = if analyses.iter().any(|a| a.notice_without_recipients) {
+            "unknown"
+        } else {
+            "not_a_bounce"
+        };
         return special(responses.special(name), name == "unknown", responses);
     }
     let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
@@ -103,7 +114,12 @@ pub fn explain(analyses: &[Analysis], responses: &ResponseSet, options: &Explain
 
 /// Builds the explanation of a list of recipient results (`total` counts
 /// those cut by the recipient limit too).
-pub fn explain_results(results: &[&RecipientResult], total: usize, responses: &ResponseSet, options: &ExplainOptions) -> Explanation {
+pub fn explain_results(
+    results: &[&RecipientResult],
+    total: usize,
+    responses: &ResponseSet,
+    options: &ExplainOptions,
+) -> Explanation {
     if results.is_empty() {
         return special(responses.special("not_a_bounce"), false, responses);
     }
@@ -118,7 +134,11 @@ pub fn explain_results(results: &[&RecipientResult], total: usize, responses: &R
     let groups: Vec<ReasonGroup> = order
         .iter()
         .map(|reason| {
-            let members: Vec<&RecipientResult> = results.iter().copied().filter(|r| r.reason == *reason).collect();
+            let members: Vec<&RecipientResult> = results
+                .iter()
+                .copied()
+                .filter(|r| r.reason == *reason)
+                .collect();
             group(*reason, &members, responses, options)
         })
         .collect();
@@ -134,12 +154,24 @@ pub fn explain_results(results: &[&RecipientResult], total: usize, responses: &R
         .unwrap_or(Severity::Info);
 
     let intro = (groups.len() > 1).then(|| {
-        responses.ui("multiple_reasons", &[("count", results.len().to_string()), ("kinds", groups.len().to_string())])
+        responses.ui(
+            "multiple_reasons",
+            &[
+                ("count", results.len().to_string()),
+                ("kinds", groups.len().to_string()),
+            ],
+        )
     });
 
     let mut notes = Vec::new();
     if total > results.len() {
-        notes.push(responses.ui("truncated", &[("shown", results.len().to_string()), ("total", total.to_string())]));
+        notes.push(responses.ui(
+            "truncated",
+            &[
+                ("shown", results.len().to_string()),
+                ("total", total.to_string()),
+            ],
+        ));
     }
 
     Explanation {
@@ -179,12 +211,19 @@ fn display_address(address: &str, options: &ExplainOptions, responses: &Response
     }
 }
 
-fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, options: &ExplainOptions) -> ReasonGroup {
+fn group(
+    reason: Reason,
+    members: &[&RecipientResult],
+    responses: &ResponseSet,
+    options: &ExplainOptions,
+) -> ReasonGroup {
     let first = members[0];
     // The most specific advice: a detail topic the text showed, unless it is
     // only what the reason implies anyway.
     let detail = members.iter().find_map(|m| m.detail);
-    let detail_template = detail.filter(|d| implied_detail(reason) != Some(*d)).and_then(|d| responses.detail(d));
+    let detail_template = detail
+        .filter(|d| implied_detail(reason) != Some(*d))
+        .and_then(|d| responses.detail(d));
     let reason_template = responses.reason(reason);
     let t = detail_template.unwrap_or(reason_template);
 
@@ -196,8 +235,14 @@ fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, 
             "recipient" => recipient.clone(),
             "recipient_domain" => domain.clone().unwrap_or_else(|| unknown.clone()),
             "status" => first.status.clone().unwrap_or_else(|| unknown.clone()),
-            "reply_code" => first.reply_code.map(|c| c.to_string()).unwrap_or_else(|| unknown.clone()),
-            "reporting_mta" => first.reporting_mta.clone().unwrap_or_else(|| unknown.clone()),
+            "reply_code" => first
+                .reply_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| unknown.clone()),
+            "reporting_mta" => first
+                .reporting_mta
+                .clone()
+                .unwrap_or_else(|| unknown.clone()),
             "remote_mta" => first.remote_mta.clone().unwrap_or_else(|| unknown.clone()),
             "command" => first.command.clone().unwrap_or_else(|| unknown.clone()),
             "count" => members.len().to_string(),
@@ -214,13 +259,22 @@ fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, 
     let mut recipients_line = shown.join(", ");
     if members.len() > shown.len() {
         recipients_line.push(' ');
-        recipients_line.push_str(&responses.ui("recipients_more", &[("n", (members.len() - shown.len()).to_string())]));
+        recipients_line.push_str(&responses.ui(
+            "recipients_more",
+            &[("n", (members.len() - shown.len()).to_string())],
+        ));
     }
 
-    let mut facts = vec![Fact { label: responses.ui("fact_recipient", &[]), value: recipients_line }];
+    let mut facts = vec![Fact {
+        label: responses.ui("fact_recipient", &[]),
+        value: recipients_line,
+    }];
     let mut push_fact = |key: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            facts.push(Fact { label: responses.ui(key, &[]), value: v });
+            facts.push(Fact {
+                label: responses.ui(key, &[]),
+                value: v,
+            });
         }
     };
     push_fact("fact_status", first.status.clone());
@@ -239,8 +293,16 @@ fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, 
         .take(20)
         .map(|m| {
             let text = truncate_chars(&m.diagnostic, 600);
-            let text = if options.mask_addresses { mask_addresses_in(&text) } else { text };
-            format!("{}: {}", display_address(&m.recipient, options, responses), text)
+            let text = if options.mask_addresses {
+                mask_addresses_in(&text)
+            } else {
+                text
+            };
+            format!(
+                "{}: {}",
+                display_address(&m.recipient, options, responses),
+                text
+            )
         })
         .collect();
 
@@ -254,7 +316,14 @@ fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, 
         side: t.side,
         side_label: responses.ui(t.side.ui_key(), &[]),
         hard_bounce,
-        bounce_kind_label: responses.ui(if hard_bounce { "hard_bounce" } else { "soft_bounce" }, &[]),
+        bounce_kind_label: responses.ui(
+            if hard_bounce {
+                "hard_bounce"
+            } else {
+                "soft_bounce"
+            },
+            &[],
+        ),
         retry: render(&t.retry),
         checklist: t.checklist.iter().map(|c| render(c)).collect(),
         tell_recipient: t.tell_recipient.as_deref().map(render),
@@ -267,7 +336,9 @@ fn group(reason: Reason, members: &[&RecipientResult], responses: &ResponseSet, 
 
 /// Masks every address in free text (diagnostics quote the recipient).
 pub fn mask_addresses_in(text: &str) -> String {
-    crate::text::ADDRESS.replace_all(text, |c: &regex::Captures<'_>| mask_address(&c[0])).into_owned()
+    crate::text::ADDRESS
+        .replace_all(text, |c: &regex::Captures<'_>| mask_address(&c[0]))
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -276,7 +347,11 @@ mod tests {
     use crate::analysis::{analyze_text, Options};
 
     fn explain_text(text: &str) -> Explanation {
-        explain(&analyze_text(text, &Options::default()), ResponseSet::embedded(), &ExplainOptions::default())
+        explain(
+            &analyze_text(text, &Options::default()),
+            ResponseSet::embedded(),
+            &ExplainOptions::default(),
+        )
     }
 
     #[test]
@@ -284,7 +359,10 @@ mod tests {
         let e = explain_text("what does 550 5.1.1 mean?");
         assert!(!e.is_bounce);
         assert!(e.groups.is_empty());
-        assert_eq!(e.headline, ResponseSet::embedded().special("not_a_bounce").headline);
+        assert_eq!(
+            e.headline,
+            ResponseSet::embedded().special("not_a_bounce").headline
+        );
     }
 
     #[test]
@@ -295,13 +373,21 @@ mod tests {
         assert_eq!(e.groups.len(), 2);
         assert_eq!(e.groups[0].reason, Reason::UserUnknown);
         assert_eq!(e.groups[0].recipient_count, 2);
-        assert_eq!(e.groups[0].recipients, ["ki****@example.net", "mi****@example.net"]);
+        assert_eq!(
+            e.groups[0].recipients,
+            ["ki****@example.net", "mi****@example.net"]
+        );
         assert_eq!(e.severity, Severity::Hard);
         assert!(e.intro.is_some());
         let rendered = format!("{:?}", e);
         assert!(!rendered.contains("kijitora@"), "addresses must be masked");
         for g in &e.groups {
-            for text in g.checklist.iter().chain([&g.summary, &g.retry]).chain(g.tell_recipient.iter()) {
+            for text in g
+                .checklist
+                .iter()
+                .chain([&g.summary, &g.retry])
+                .chain(g.tell_recipient.iter())
+            {
                 assert!(!text.contains('{'), "every placeholder is filled: {text}");
             }
         }
@@ -314,6 +400,9 @@ mod tests {
         let g = &e.groups[0];
         assert_eq!(g.reason, Reason::AuthFailure);
         assert_eq!(g.detail, Some("dmarc"));
-        assert_eq!(g.headline, ResponseSet::embedded().detail("dmarc").unwrap().headline);
+        assert_eq!(
+            g.headline,
+            ResponseSet::embedded().detail("dmarc").unwrap().headline
+        );
     }
 }

@@ -14,7 +14,9 @@
 use crate::dsn::{self, DeliveryStatus};
 use crate::parse::Document;
 use crate::rules::RULES;
-use crate::text::{clean_address, find_last_status, find_reply_code, find_status, normalize, ADDRESS};
+use crate::text::{
+    clean_address, find_last_status, find_reply_code, find_status, normalize, ADDRESS,
+};
 use regex::{Regex, RegexSet};
 use std::sync::LazyLock;
 
@@ -54,25 +56,25 @@ pub struct Extraction {
 
 /// Labels before an address that say it is not a failed recipient.
 static NOT_RECIPIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|\b)(?:from|sender|return-path|reply-to|x-postfix-sender|envelope-from|mail from|message-id|references|in-reply-to|received|reporting-mta|差出人|送信者|送信元)\s*[:=]?\s*<?[^\s@<]*$|further assistance|send mail to\s*<?$|postmaster|https?://\S*$")
+    crate::rules::ascii_regex(r"(?i)(?:^|\b)(?:from|sender|return-path|reply-to|x-postfix-sender|envelope-from|mail from|message-id|references|in-reply-to|received|reporting-mta|差出人|送信者|送信元)\s*[:=]?\s*<?[^\s@<]*$|further assistance|send mail to\s*<?$|postmaster|https?://\S*$")
         .expect("not-recipient regex compiles")
 });
 
 /// Labels before an address that say it is the failed recipient.
 static RECIPIENT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:(?:^|[\s(])(?:final-recipient|original-recipient|x-actual-recipient|x-failed-recipients|recipient(?: address)?|failed recipient|rcpt to|address|to|addressed to|unknown user|user unknown|invalid final delivery userid|delivery failed \d+ attempts|no such user|invalid recipient|undeliverable (?:address|recipient)|bad address|expanded from|宛先|受信者|送信先|あて先|メールアドレス|アドレス)\s*[:：]\s*(?:rfc822\s*;)?\s*<?|^\s*[\w.+-]+:\d+:<)$")
+    crate::rules::ascii_regex(r"(?i)(?:(?:^|[\s(])(?:final-recipient|original-recipient|x-actual-recipient|x-failed-recipients|recipient(?: address)?|failed recipient|rcpt to|address|to|addressed to|unknown user|user unknown|invalid final delivery userid|delivery failed \d+ attempts|no such user|invalid recipient|undeliverable (?:address|recipient)|bad address|expanded from|宛先|受信者|送信先|あて先|メールアドレス|アドレス)\s*[:：]\s*(?:rfc822\s*;)?\s*<?|^\s*[\w.+-]+:\d+:<)$")
         .expect("recipient-label regex compiles")
 });
 
 /// Sentences that name the failed recipient right before the address.
 static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:(?:could not|couldn't|cannot|can't|was not|wasn't|not be|unable to|failed to|failure to|be) (?:be )?(?:delivered|deliver|sent|reach)(?: it)?|delivery (?:to|of your message to)|message (?:to|for)|mail (?:to|for)|addressed to|undeliverable to|rejected by|recipient|rcpt to:?|deliver(?:ing|y)? (?:of )?(?:your |the )?(?:mail|message|e-?mail)|following (?:recipient|address)e?s?|delivery to the following recipient[^:]*|to the following addresses?|reach)(?:\s+(?:to|for))?\s*[:<\x22'(\[]*\s*$")
+    crate::rules::ascii_regex(r"(?i)(?:(?:could not|couldn't|cannot|can't|was not|wasn't|not be|unable to|failed to|failure to|be) (?:be )?(?:delivered|deliver|sent|reach)(?: it)?|delivery (?:to|of your message to)|message (?:to|for)|mail (?:to|for)|addressed to|undeliverable to|rejected by|recipient|rcpt to:?|deliver(?:ing|y)? (?:of )?(?:your |the )?(?:mail|message|e-?mail)|following (?:recipient|address)e?s?|delivery to the following recipient[^:]*|to the following addresses?|reach)(?:\s+(?:to|for))?\s*[:<\x22'(\[]*\s*$")
         .expect("recipient-phrase regex compiles")
 });
 
 /// Japanese sentences that follow the failed recipient's address.
 static RECIPIENT_AFTER_JA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[>\s]*(?:さん|様)?\s*(?:宛|宛て|あて|へ|に)(?:の|は|に)?(?:メッセージ|メール|電子メール)?(?:は|を|が)?\s*(?:配信|送信|転送|お届け)(?:でき|され|が)")
+    crate::rules::ascii_regex(r"^[>\s]*(?:さん|様)?\s*(?:宛|宛て|あて|へ|に)(?:の|は|に)?(?:メッセージ|メール|電子メール)?(?:は|を|が)?\s*(?:配信|送信|転送|お届け)(?:でき|され|が)")
         .expect("japanese recipient regex compiles")
 });
 
@@ -80,34 +82,35 @@ static RECIPIENT_AFTER_JA: LazyLock<Regex> = LazyLock::new(|| {
 /// colon, Sendmail's `...`, Exchange's ` on <date>`, a mailto duplicate, a
 /// bracket or dash.
 static AFTER_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^[>\s]*(?:$|:|\s*\.\.\.|,|;|\(|-|\s+on\s|\s*<mailto:|\s*\[mailto:|\s*\(expanded from|\s+\S+@\S+\s*$|\s+(?:invalid address|user unknown|unknown user|no such user|does not exist|is not|was not|could not|cannot))")
+    crate::rules::ascii_regex(r"(?i)^[>\s]*(?:$|:|\s*\.\.\.|,|;|\(|-|\s+on\s|\s*<mailto:|\s*\[mailto:|\s*\(expanded from|\s+\S+@\S+\s*$|\s+(?:invalid address|user unknown|unknown user|no such user|does not exist|is not|was not|could not|cannot))")
         .expect("after-address regex compiles")
 });
 
 /// Which SMTP command a failure answered.
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:after|in reply to|in response to|while sending|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
+    crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|while sending|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
         .expect("command regex compiles")
 });
 
 static REMOTE_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\bhost|remote server|remote host|generated by|mx)\s+\(?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\)?\s*\[")
+    crate::rules::ascii_regex(r"(?i)(?:\bhost|remote server|remote host|generated by|mx)\s+\(?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\)?\s*\[")
         .expect("remote-host regex compiles")
 });
 
 static REPORTING_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:this is the mail system at host|qmail-send program at|generating server:|生成元サーバー\s*:|reporting-mta:\s*dns;|mailer-daemon at|courier mail server at|this is the mailerdaemon at)\s*([a-z0-9][a-z0-9.-]*\.[a-z]{2,})")
+    crate::rules::ascii_regex(r"(?i)(?:this is the mail system at host|qmail-send program at|generating server:|生成元サーバー\s*:|reporting-mta:\s*dns;|mailer-daemon at|courier mail server at|this is the mailerdaemon at)\s*([a-z0-9][a-z0-9.-]*\.[a-z]{2,})")
         .expect("reporting-host regex compiles")
 });
 
 /// The first line of a multi-line SMTP reply (`550-5.7.1 ...`), which the
 /// next line continues.
-static MULTILINE_REPLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:<<<\s*)?[245]\d\d-").expect("multiline regex compiles"));
+static MULTILINE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
+    crate::rules::ascii_regex(r"^(?:<<<\s*)?[245]\d\d-").expect("multiline regex compiles")
+});
 
 /// A line that starts another (final) reply: a new item, not a continuation.
 static NEW_REPLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[245]\d\d ").expect("new-reply regex compiles"));
+    LazyLock::new(|| crate::rules::ascii_regex(r"^[245]\d\d ").expect("new-reply regex compiles"));
 
 /// Phrases that say delivery is only delayed, not failed.
 static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
@@ -121,37 +124,31 @@ static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
 });
 
 /// Splits the notice into lines, normalised, each marked when it carries
-/// evidence about a failure: a reply or status code, or a phrase any reason
-/// rule knows. The phrases are found in one pass over the whole notice.
-/// RFC 3464 field lines are structure, read by the DSN parser, not evidence.
+/// evidence about a failure: a reply or status code, or one of the evidence
+/// words of `rules/formats.toml`. RFC 3464 field lines are structure, read by
+/// the DSN parser, not evidence.
 fn read_lines(notice: &str) -> Vec<Line<'_>> {
-    let mut lines: Vec<Line<'_>> = notice
+    notice
         .lines()
         .take(20_000)
-        .map(|raw| Line { raw, normalized: normalize(raw), evidence: false })
-        .collect();
-    let mut joined = String::with_capacity(notice.len() + lines.len());
-    let mut starts = Vec::with_capacity(lines.len());
-    for l in &lines {
-        starts.push(joined.len());
-        joined.push_str(&l.normalized);
-        joined.push('\n');
-    }
-    let mut phrase = vec![false; lines.len()];
-    for m in RULES.reasons_any.find_iter(&joined) {
-        let i = starts.partition_point(|s| *s <= m.start()).saturating_sub(1);
-        phrase[i] = true;
-    }
-    for (l, has_phrase) in lines.iter_mut().zip(phrase) {
-        l.evidence = !l.normalized.is_empty()
-            && !DSN_FIELD.is_match(&l.normalized)
-            && (has_phrase || find_reply_code(l.raw).is_some() || find_status(l.raw).is_some());
-    }
-    lines
+        .map(|raw| {
+            let normalized = normalize(raw);
+            let evidence = !normalized.is_empty()
+                && !DSN_FIELD.is_match(&normalized)
+                && (RULES.evidence_words.is_match(&normalized)
+                    || find_reply_code(raw).is_some()
+                    || find_status(raw).is_some());
+            Line {
+                raw,
+                normalized,
+                evidence,
+            }
+        })
+        .collect()
 }
 
 static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:final-recipient|original-recipient|x-actual-recipient|action|status|remote-mta|reporting-mta|received-from-mta|arrival-date|last-attempt-date|will-retry-until|x-postfix-[a-z-]+|original-envelope-id|x-original-message-id):")
+    crate::rules::ascii_regex(r"^(?:final-recipient|original-recipient|x-actual-recipient|action|status|remote-mta|reporting-mta|received-from-mta|arrival-date|last-attempt-date|will-retry-until|x-postfix-[a-z-]+|original-envelope-id|x-original-message-id):")
         .expect("dsn field regex compiles")
 });
 
@@ -188,7 +185,9 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
 
     let mut extraction = Extraction {
         reporting_mta: ds.message.reporting_mta.clone().or_else(|| {
-            REPORTING_HOST.captures(notice).map(|c| c[1].to_ascii_lowercase())
+            REPORTING_HOST
+                .captures(notice)
+                .map(|c| c[1].to_ascii_lowercase())
         }),
         has_status_fields: !ds.recipients.is_empty(),
         ..Default::default()
@@ -201,18 +200,32 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             let mut diagnostic = r.diagnostic.clone().unwrap_or_default();
             // The comment after a Status code says what it means in words.
             if let Some(comment) = &r.status_comment {
-                if !diagnostic.to_ascii_lowercase().contains(&comment.to_ascii_lowercase()) {
-                    diagnostic = if diagnostic.is_empty() { comment.clone() } else { format!("{diagnostic} ({comment})") };
+                if !diagnostic
+                    .to_ascii_lowercase()
+                    .contains(&comment.to_ascii_lowercase())
+                {
+                    diagnostic = if diagnostic.is_empty() {
+                        comment.clone()
+                    } else {
+                        format!("{diagnostic} ({comment})")
+                    };
                 }
             }
             if !has_meaning(&diagnostic) && !from_notice.diagnostic.is_empty() {
-                diagnostic = if diagnostic.is_empty() { from_notice.diagnostic.clone() } else { format!("{diagnostic} {}", from_notice.diagnostic) };
+                diagnostic = if diagnostic.is_empty() {
+                    from_notice.diagnostic.clone()
+                } else {
+                    format!("{diagnostic} {}", from_notice.diagnostic)
+                };
             }
             // The code in the remote server's own words beats the coarser
             // Status field, unless it is the more generic of the two.
             let mut status = r.status.clone().filter(|s| find_status(s).is_some());
             if let Some(diag_status) = find_last_status(&diagnostic) {
-                if status.as_deref().is_none_or(|s| is_generic_status(s) || !is_generic_status(&diag_status)) {
+                if status
+                    .as_deref()
+                    .is_none_or(|s| is_generic_status(s) || !is_generic_status(&diag_status))
+                {
                     status = Some(diag_status);
                 }
             }
@@ -225,10 +238,19 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             }
             extraction.found.push(Found {
                 recipient: address.to_string(),
-                action: r.action.clone().or_else(|| Some(if delayed_notice { "delayed" } else { "failed" }.into())),
+                action: r
+                    .action
+                    .clone()
+                    .or_else(|| Some(if delayed_notice { "delayed" } else { "failed" }.into())),
                 reply_code: find_reply_code(&diagnostic).or(from_notice.reply_code),
-                command: find_command(&diagnostic).or(from_notice.command.clone()).or_else(|| find_or_imply_command(&diagnostic, &from_notice.context)),
-                remote_mta: r.remote_mta.clone().or_else(|| find_remote(&diagnostic)).or(from_notice.remote_mta.clone()),
+                command: find_command(&diagnostic)
+                    .or(from_notice.command.clone())
+                    .or_else(|| find_or_imply_command(&diagnostic, &from_notice.context)),
+                remote_mta: r
+                    .remote_mta
+                    .clone()
+                    .or_else(|| find_remote(&diagnostic))
+                    .or(from_notice.remote_mta.clone()),
                 status,
                 diagnostic: tidy(&diagnostic),
                 diagnostic_type: r.diagnostic_type.clone(),
@@ -246,7 +268,9 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             action: Some(if delayed_notice { "delayed" } else { "failed" }.into()),
             // With no enhanced code in the text, the reply code's class is
             // what the reporting MTA writes in its Status field (550 -> 5.0.0).
-            status: ev.status.or_else(|| ev.reply_code.map(|c| format!("{}.0.0", c / 100))),
+            status: ev
+                .status
+                .or_else(|| ev.reply_code.map(|c| format!("{}.0.0", c / 100))),
             reply_code: ev.reply_code,
             command: ev.command,
             diagnostic: tidy(&ev.diagnostic),
@@ -263,7 +287,10 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
 fn strong_candidates(occurrences: &[Occurrence]) -> Vec<(String, usize)> {
     let mut candidates: Vec<(String, usize)> = Vec::new();
     for o in occurrences.iter().filter(|o| o.strong) {
-        if !candidates.iter().any(|(a, _)| a.eq_ignore_ascii_case(&o.address)) {
+        if !candidates
+            .iter()
+            .any(|(a, _)| a.eq_ignore_ascii_case(&o.address))
+        {
             candidates.push((o.address.clone(), o.line));
         }
     }
@@ -292,7 +319,12 @@ fn is_generic_status(status: &str) -> bool {
 
 fn find_command(text: &str) -> Option<String> {
     let caps = COMMAND.captures(text)?;
-    let word = caps.get(1).or(caps.get(2)).or(caps.get(3))?.as_str().to_ascii_lowercase();
+    let word = caps
+        .get(1)
+        .or(caps.get(2))
+        .or(caps.get(3))?
+        .as_str()
+        .to_ascii_lowercase();
     Some(
         match word.as_str() {
             "rcpt to" | "rcpt" => "RCPT",
@@ -314,19 +346,26 @@ fn find_command(text: &str) -> Option<String> {
 /// `[RCPT_TO]`, Gmail's "address not found" notice, a directory lookup that
 /// failed, a server that "has rejected address".
 static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)|ディレクトリ(?:に|には)見つかりません|ディレクトリのリストにありません")
+    crate::rules::ascii_regex(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)|ディレクトリ(?:に|には)見つかりません|ディレクトリのリストにありません")
         .expect("implied-rcpt regex compiles")
 });
 
 /// The command named in the text, else the one its wording implies.
 fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
     let near = &context[..context.len().min(2_048)];
-    let near = &near[..(0..=near.len()).rev().find(|i| near.is_char_boundary(*i)).unwrap_or(0)];
-    find_command(text).or_else(|| (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(near)).then(|| "RCPT".to_string()))
+    let near = &near[..(0..=near.len())
+        .rev()
+        .find(|i| near.is_char_boundary(*i))
+        .unwrap_or(0)];
+    find_command(text).or_else(|| {
+        (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(near)).then(|| "RCPT".to_string())
+    })
 }
 
 fn find_remote(text: &str) -> Option<String> {
-    REMOTE_HOST.captures(text).map(|c| c[1].to_ascii_lowercase())
+    REMOTE_HOST
+        .captures(text)
+        .map(|c| c[1].to_ascii_lowercase())
 }
 
 /// Collapses whitespace and bounds the length of a diagnostic for output.
@@ -346,10 +385,14 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
         let lower = &line.normalized;
         let mut strong_line = false;
         for m in ADDRESS.find_iter(raw).take(50) {
-            let Some(address) = clean_address(m.as_str()) else { continue };
+            let Some(address) = clean_address(m.as_str()) else {
+                continue;
+            };
             let local = address.split('@').next().unwrap_or("").to_ascii_lowercase();
-            if matches!(local.as_str(), "mailer-daemon" | "mailer_daemon" | "mail-daemon" | "double-bounce")
-                || excluded.iter().any(|e| e.eq_ignore_ascii_case(&address))
+            if matches!(
+                local.as_str(),
+                "mailer-daemon" | "mailer_daemon" | "mail-daemon" | "double-bounce"
+            ) || excluded.iter().any(|e| e.eq_ignore_ascii_case(&address))
             {
                 continue;
             }
@@ -362,9 +405,13 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
             let strong = if NOT_RECIPIENT.is_match(before) {
                 false
             } else {
-                let before_plain = before_trim.trim_start_matches(|c: char| c.is_whitespace() || c == '>' || c == '*' || c == '-' || c == '•' || c == '・');
+                let before_plain = before_trim.trim_start_matches(|c: char| {
+                    c.is_whitespace() || c == '>' || c == '*' || c == '-' || c == '•' || c == '・'
+                });
                 let at_start = before_plain.is_empty()
-                    || before_plain.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ')')
+                    || before_plain
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == ')')
                     || RECIPIENT_LABEL.is_match(before);
                 (at_start && (AFTER_ADDRESS.is_match(after) || after_intro || line.evidence))
                     || RECIPIENT_LABEL.is_match(before)
@@ -375,11 +422,19 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
             // alias ("expanded from"), a mailto: duplicate or a sender.
             let strong = strong && !strong_line;
             strong_line |= strong;
-            out.push(Occurrence { line: i, address, strong });
+            out.push(Occurrence {
+                line: i,
+                address,
+                strong,
+            });
         }
         // A line ending in "recipients:" or similar makes the next lines'
         // lone addresses recipients whatever follows them.
-        after_intro = lower.ends_with(':') && (lower.contains("recipient") || lower.contains("address") || lower.contains("宛先") || lower.contains("受信者"))
+        after_intro = lower.ends_with(':')
+            && (lower.contains("recipient")
+                || lower.contains("address")
+                || lower.contains("宛先")
+                || lower.contains("受信者"))
             || (after_intro && (strong_line || raw.trim().is_empty()));
     }
     out
@@ -398,7 +453,11 @@ struct NoticeEvidence {
 /// it and carry evidence (with their continuation lines), then the evidence
 /// lines of its block (from where it is named to where the next recipient
 /// is), then evidence lines that belong to no other recipient.
-fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: &str) -> NoticeEvidence {
+fn notice_evidence(
+    lines: &[Line<'_>],
+    candidates: &[(String, usize)],
+    address: &str,
+) -> NoticeEvidence {
     let lower_addr = address.to_ascii_lowercase();
     let others: Vec<String> = candidates
         .iter()
@@ -409,7 +468,10 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         let lower = l.raw.to_ascii_lowercase();
         others.iter().any(|o| lower.contains(o.as_str()))
     };
-    let (block_start, block_end) = match candidates.iter().position(|(a, _)| a.eq_ignore_ascii_case(address)) {
+    let (block_start, block_end) = match candidates
+        .iter()
+        .position(|(a, _)| a.eq_ignore_ascii_case(address))
+    {
         Some(pos) => {
             let start = candidates[pos].1;
             let end = candidates
@@ -436,11 +498,19 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
                     && (mentions_other(l)
                         || t.starts_with("---")
                         || t.starts_with(">>>")
-                        || ((t.starts_with("<<<") || t.starts_with("...") || NEW_REPLY.is_match(t)) && !multiline_reply)))
+                        || ((t.starts_with("<<<")
+                            || t.starts_with("...")
+                            || NEW_REPLY.is_match(t))
+                            && !multiline_reply)))
             {
                 break;
             }
-            if i != start && !l.raw.starts_with([' ', '\t']) && !l.evidence && n >= 1 && !lines[i - 1].raw.trim_end().ends_with([':', ',']) {
+            if i != start
+                && !l.raw.starts_with([' ', '\t'])
+                && !l.evidence
+                && n >= 1
+                && !lines[i - 1].raw.trim_end().ends_with([':', ','])
+            {
                 // A flush-left line without evidence ends a wrapped diagnostic
                 // unless the previous line clearly continues.
                 if !continues(lines[i - 1].raw) {
@@ -458,11 +528,12 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
     // P0: Sendmail's "(reason: ...)" under the recipient quotes the remote
     // server's reply; its own "550 5.1.1 <a>... User unknown" verdict that
     // follows in the transcript always says "User unknown" and is not used.
-    for i in block_start..block_end.min(lines.len()) {
-        if lines[i].normalized.starts_with("(reason:") && lines[i].evidence {
-            take_with_continuation(i, &mut picked);
-            break;
-        }
+    let block = block_start.min(lines.len())..block_end.min(lines.len());
+    if let Some(i) = block
+        .clone()
+        .find(|i| lines[*i].normalized.starts_with("(reason:") && lines[*i].evidence)
+    {
+        take_with_continuation(i, &mut picked);
     }
     // P1: lines naming this recipient that carry evidence.
     for (i, l) in lines.iter().enumerate() {
@@ -476,19 +547,28 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
     // P2: evidence lines in the recipient's block (also when the lines that
     // name the recipient quote no code: "...couldn't be delivered to a@b"
     // above "550 5.2.2 ...").
-    let has_code = |picked: &Vec<usize>| picked.iter().any(|i| find_reply_code(lines[*i].raw).is_some() || find_status(lines[*i].raw).is_some());
+    let has_code = |picked: &Vec<usize>| {
+        picked.iter().any(|i| {
+            find_reply_code(lines[*i].raw).is_some() || find_status(lines[*i].raw).is_some()
+        })
+    };
     if picked.is_empty() || !has_code(&picked) {
-        for i in block_start..block_end.min(lines.len()) {
-            if lines[i].evidence && !mentions_other(&lines[i]) && !picked.contains(&i) {
+        for i in block.clone() {
+            let l = &lines[i];
+            if l.evidence && !mentions_other(l) && !picked.contains(&i) {
                 take_with_continuation(i, &mut picked);
             }
         }
     }
     // P3: evidence lines outside every block.
     if picked.is_empty() {
-        let first_block = candidates.iter().map(|(_, l)| *l).min().unwrap_or(lines.len());
-        for i in 0..first_block.min(lines.len()) {
-            if lines[i].evidence && !mentions_other(&lines[i]) {
+        let first_block = candidates
+            .iter()
+            .map(|(_, l)| *l)
+            .min()
+            .unwrap_or(lines.len());
+        for (i, l) in lines.iter().enumerate().take(first_block) {
+            if l.evidence && !mentions_other(l) {
                 take_with_continuation(i, &mut picked);
             }
         }
@@ -504,13 +584,21 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
             }
             i -= 1;
         }
-        if i < block_start && (i == 0 || lines[i - 1].raw.trim().is_empty() || lines[i - 1].raw.trim().starts_with("---")) {
+        if i < block_start
+            && (i == 0
+                || lines[i - 1].raw.trim().is_empty()
+                || lines[i - 1].raw.trim().starts_with("---"))
+        {
             picked.extend(i..block_start);
         }
     }
     picked.sort_unstable();
     picked.dedup();
-    let diagnostic = picked.iter().map(|i| lines[*i].raw.trim()).collect::<Vec<_>>().join(" ");
+    let diagnostic = picked
+        .iter()
+        .map(|i| lines[*i].raw.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
     let block: Vec<&str> = lines[block_start.min(lines.len())..block_end.min(lines.len())]
         .iter()
         .filter(|l| !mentions_other(l))
@@ -518,29 +606,44 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
         .filter(|l| !l.is_empty())
         .collect();
     let mut context = block.join(" ");
-    if context.len() < 4_000 {
+    if context.len() < 1_500 {
         // The lines before the first recipient often say what happened.
         let first_block = candidates.iter().map(|(_, l)| *l).min().unwrap_or(0);
-        let preface: Vec<&str> = lines[..first_block.min(lines.len())].iter().map(|l| l.raw.trim()).filter(|l| !l.is_empty()).collect();
+        let preface: Vec<&str> = lines[..first_block.min(lines.len())]
+            .iter()
+            .map(|l| l.raw.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
         context = format!("{} {}", preface.join(" "), context);
     }
-    let context = crate::text::truncate_chars(&context, 8_000);
+    let context = crate::text::truncate_chars(&context, 2_000);
     let status = find_last_status(&diagnostic)
         .or_else(|| {
             // A status on the line right before (Sendmail's "(reason: ...)" above).
-            picked.first().and_then(|i| i.checked_sub(1)).and_then(|i| find_status(lines[i].raw))
+            picked
+                .first()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| find_status(lines[i].raw))
         })
         .or_else(|| {
             // The reporting MTA's own verdict on the address (Sendmail's
             // "550 5.1.1 <a>... User unknown") carries the status it reports.
             lines
                 .iter()
-                .filter(|l| l.evidence && l.raw.to_ascii_lowercase().contains(&lower_addr) && !l.raw.trim_start().starts_with("<<<"))
+                .filter(|l| {
+                    l.evidence
+                        && l.raw.to_ascii_lowercase().contains(&lower_addr)
+                        && !l.raw.trim_start().starts_with("<<<")
+                })
                 .find_map(|l| find_status(l.raw))
         });
     let command = find_command(&diagnostic)
         .or_else(|| {
-            picked.first().and_then(|i| (i.saturating_sub(3)..*i).rev().find_map(|j| find_command(lines[j].raw)))
+            picked.first().and_then(|i| {
+                (i.saturating_sub(3)..*i)
+                    .rev()
+                    .find_map(|j| find_command(lines[j].raw))
+            })
         })
         .or_else(|| transcript_command(lines, &diagnostic))
         .or_else(|| find_or_imply_command(&diagnostic, &context));
@@ -559,24 +662,34 @@ fn notice_evidence(lines: &[Line<'_>], candidates: &[(String, usize)], address: 
 /// In an SMTP session transcript (`>>> RCPT To:<a>` / `<<< 550 ...`), the
 /// command sent just before the reply the diagnostic quotes.
 fn transcript_command(lines: &[Line<'_>], diagnostic: &str) -> Option<String> {
-    let reply = diagnostic.trim_start_matches("(reason:").trim().trim_end_matches(')');
+    let reply = diagnostic
+        .trim_start_matches("(reason:")
+        .trim()
+        .trim_end_matches(')');
     let key: String = reply.chars().take(24).collect();
     if key.len() < 5 {
         return None;
     }
-    let at = lines.iter().position(|l| l.raw.trim_start().starts_with("<<<") && l.raw.contains(key.as_str()))?;
+    let at = lines
+        .iter()
+        .position(|l| l.raw.trim_start().starts_with("<<<") && l.raw.contains(key.as_str()))?;
     lines[..at].iter().rev().take(6).find_map(|l| {
         let t = l.raw.trim_start();
-        t.strip_prefix(">>>").and_then(|cmd| find_command(&format!(">>> {}", cmd.trim())))
+        t.strip_prefix(">>>")
+            .and_then(|cmd| find_command(&format!(">>> {}", cmd.trim())))
     })
 }
 
 /// A line whose end says the sentence goes on.
 fn continues(line: &str) -> bool {
     let t = line.trim_end();
-    !(t.ends_with('.') || t.ends_with('。') || t.ends_with(')') || t.ends_with('>') || t.ends_with(']') || t.ends_with('\''))
+    !(t.ends_with('.')
+        || t.ends_with('。')
+        || t.ends_with(')')
+        || t.ends_with('>')
+        || t.ends_with(']')
+        || t.ends_with('\''))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -620,7 +733,10 @@ mod tests {
 
     #[test]
     fn chat_mentioning_an_address_has_no_recipient() {
-        assert!(found("田中さん(tanaka@example.jp)に送ったメールが届きませんでした。どうすればいいですか？").is_empty());
+        assert!(found(
+            "田中さん(tanaka@example.jp)に送ったメールが届きませんでした。どうすればいいですか？"
+        )
+        .is_empty());
         assert!(found("could you cc tanaka@example.jp on the invoice thread?").is_empty());
     }
 }

@@ -93,7 +93,8 @@ fn looks_like_mbox(raw: &[u8]) -> bool {
     raw.starts_with(b"From ") && {
         let first_line_end = memchr::memchr(b'\n', raw).unwrap_or(raw.len());
         let rest = &raw[first_line_end.min(raw.len())..];
-        header_block_fields(rest.strip_prefix(b"\n").unwrap_or(rest)).is_some_and(|(fields, _, _)| fields >= 2)
+        header_block_fields(rest.strip_prefix(b"\n").unwrap_or(rest))
+            .is_some_and(|(fields, _, _)| fields >= 2)
     }
 }
 
@@ -123,9 +124,20 @@ fn split_mbox(raw: &[u8]) -> Vec<&[u8]> {
 
 /// Header names that real messages carry and chat text does not start with.
 const TRANSPORT_HEADERS: &[&str] = &[
-    "received", "return-path", "message-id", "mime-version", "content-type", "delivered-to",
-    "x-failed-recipients", "auto-submitted", "dkim-signature", "authentication-results",
-    "x-mailer", "content-transfer-encoding", "arc-seal", "x-original-to",
+    "received",
+    "return-path",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "delivered-to",
+    "x-failed-recipients",
+    "auto-submitted",
+    "dkim-signature",
+    "authentication-results",
+    "x-mailer",
+    "content-transfer-encoding",
+    "arc-seal",
+    "x-original-to",
 ];
 
 /// True when the text opens with an RFC 5322 header block that has at least
@@ -133,7 +145,8 @@ const TRANSPORT_HEADERS: &[&str] = &[
 /// in a chat, or Outlook's copied "From/Sent/To/Subject" lines, are not
 /// mistaken for a whole message).
 pub fn looks_like_header_block(raw: &[u8]) -> bool {
-    header_block_fields(raw).is_some_and(|(fields, transport, rfc5322)| fields >= 2 && (transport >= 1 || rfc5322 >= 3))
+    header_block_fields(raw)
+        .is_some_and(|(fields, transport, rfc5322)| fields >= 2 && (transport >= 1 || rfc5322 >= 3))
 }
 
 /// (fields, transport headers, Date/From/To/Subject/Cc) of the opening header
@@ -187,7 +200,9 @@ fn header_block_fields(raw: &[u8]) -> Option<(usize, usize, usize)> {
 /// cleanly), else Latin-1-ish lossy UTF-8.
 pub fn decode_text(raw: &[u8]) -> String {
     // ISO-2022-JP is 7-bit, so it is valid UTF-8 too: look for its escapes first.
-    if memchr::memmem::find(raw, b"\x1b$B").is_some() || memchr::memmem::find(raw, b"\x1b$@").is_some() {
+    if memchr::memmem::find(raw, b"\x1b$B").is_some()
+        || memchr::memmem::find(raw, b"\x1b$@").is_some()
+    {
         if let Some(decode) = charset_decoder(b"iso-2022-jp") {
             return decode(raw);
         }
@@ -222,7 +237,8 @@ pub fn undecorate(text: &str) -> String {
         let t = l.trim_start();
         t.starts_with('>') && !t.starts_with(">>> ") && !t.starts_with(">>>\t")
     };
-    let quoted = non_empty.len() >= 2 && non_empty.iter().filter(is_quote).count() * 2 >= non_empty.len();
+    let quoted =
+        non_empty.len() >= 2 && non_empty.iter().filter(is_quote).count() * 2 >= non_empty.len();
     // Discord's block quote marks only the first line (`>>> `); an SMTP
     // transcript (`>>> RCPT TO` answered by `<<< 550`) is not a quote.
     let transcript = text.contains("\n<<< ");
@@ -238,9 +254,15 @@ pub fn undecorate(text: &str) -> String {
             }
             l = after;
         }
-        if let (false, Some(rest)) = (transcript || Some(n) != first_content, l.trim_start().strip_prefix(">>> ")) {
+        if let (false, Some(rest)) = (
+            transcript || Some(n) != first_content,
+            l.trim_start().strip_prefix(">>> "),
+        ) {
             l = rest;
-        } else if quoted && l.trim_start().starts_with('>') && !(transcript && l.trim_start().starts_with(">>> ")) {
+        } else if quoted
+            && l.trim_start().starts_with('>')
+            && !(transcript && l.trim_start().starts_with(">>> "))
+        {
             let t = l.trim_start();
             let mut rest = t;
             while let Some(r) = rest.strip_prefix('>') {

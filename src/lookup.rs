@@ -206,26 +206,42 @@ pub fn lookup(query: &str) -> CodeAnswer {
     let words = split_words(&text);
     let matched = normalize(&text);
 
-    let parts: Vec<Part> = [hex_part(&words), smtp_part(&words, &matched), windows_part(&words)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let parts: Vec<Part> = [
+        hex_part(&words),
+        smtp_part(&words, &matched),
+        windows_part(&words),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let normalized = if parts.is_empty() {
         matched.clone()
     } else {
-        parts.iter().map(|p| p.code.as_str()).collect::<Vec<_>>().join(" ")
+        parts
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     };
 
     let mut entries: Vec<CodeEntry> = Vec::new();
     let found = parts.iter().flat_map(|p| p.entries.iter().cloned());
     for entry in found.chain(thunderbird_entries(&matched)) {
         // The same explanation can come twice, e.g. class 5 for both 599 and 5.9.9.
-        if !entries.iter().any(|e| e.title == entry.title && e.meaning == entry.meaning) {
+        if !entries
+            .iter()
+            .any(|e| e.title == entry.title && e.meaning == entry.meaning)
+        {
             entries.push(entry);
         }
     }
     let exact = !entries.is_empty() && parts.iter().all(|p| p.exact);
-    CodeAnswer { query: query.to_string(), normalized, entries, exact }
+    CodeAnswer {
+        query: query.to_string(),
+        normalized,
+        entries,
+        exact,
+    }
 }
 
 /// Splits width-folded text into the words a code can be: runs of ASCII
@@ -261,7 +277,11 @@ impl Status {
     fn parse(word: &str) -> Option<Status> {
         let caps = STATUS.captures(word)?;
         let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u16>().ok());
-        Some(Status { class: number(1)?, subject: number(2)?, detail: number(3)? })
+        Some(Status {
+            class: number(1)?,
+            subject: number(2)?,
+            detail: number(3)?,
+        })
     }
 
     /// The registry's form, with the class digit replaced by X: `X.1.1`.
@@ -365,10 +385,20 @@ fn smtp_part(words: &[&str], text: &str) -> Option<Part> {
         .map(provider_entry)
         .collect();
     for key in code.provider_keys() {
-        entries.extend(providers.iter().filter(|row| row.code.eq_ignore_ascii_case(&key)).map(provider_entry));
+        entries.extend(
+            providers
+                .iter()
+                .filter(|row| row.code.eq_ignore_ascii_case(&key))
+                .map(provider_entry),
+        );
     }
     if let Some(status) = code.status {
-        entries.extend(providers.iter().filter(|row| range_contains(&row.code, status)).map(provider_entry));
+        entries.extend(
+            providers
+                .iter()
+                .filter(|row| range_contains(&row.code, status))
+                .map(provider_entry),
+        );
     }
     let provider_found = !entries.is_empty();
 
@@ -385,14 +415,23 @@ fn smtp_part(words: &[&str], text: &str) -> Option<Part> {
     }
     if let Some(reply) = code.reply {
         match reply_row(reply) {
-            Some(row) => entries.push(row_entry(CodeKind::SmtpReply, row.code.clone(), row, Some(tables().smtp.source.as_str()))),
+            Some(row) => entries.push(row_entry(
+                CodeKind::SmtpReply,
+                row.code.clone(),
+                row,
+                Some(tables().smtp.source.as_str()),
+            )),
             None => {
                 entries.extend(reply_class_entry(reply));
                 exact &= provider_found;
             }
         }
     }
-    Some(Part { code: code.key(), entries, exact })
+    Some(Part {
+        code: code.key(),
+        entries,
+        exact,
+    })
 }
 
 fn reply_row(reply: u16) -> Option<&'static Row> {
@@ -422,26 +461,53 @@ fn row_entry(kind: CodeKind, code: String, row: &Row, source: Option<&str>) -> C
 }
 
 fn provider_entry(row: &Row) -> CodeEntry {
-    row_entry(CodeKind::ProviderStatus, row.code.clone(), row, row.provider.as_deref())
+    row_entry(
+        CodeKind::ProviderStatus,
+        row.code.clone(),
+        row,
+        row.provider.as_deref(),
+    )
 }
 
 fn registry_entry(status: Status, row: &Row) -> CodeEntry {
-    let source = row.rfc.as_deref().unwrap_or(tables().enhanced.source.as_str());
-    row_entry(CodeKind::EnhancedStatus, status.to_string(), row, Some(source))
+    let source = row
+        .rfc
+        .as_deref()
+        .unwrap_or(tables().enhanced.source.as_str());
+    row_entry(
+        CodeKind::EnhancedStatus,
+        status.to_string(),
+        row,
+        Some(source),
+    )
 }
 
 /// The subject entry (`X.7`) for an unknown detail: code `5.7.x`.
 fn subject_entry(status: Status) -> Option<CodeEntry> {
     let code = format!("X.{}", status.subject);
-    let row = tables().enhanced.subject.iter().find(|row| row.code == code)?;
+    let row = tables()
+        .enhanced
+        .subject
+        .iter()
+        .find(|row| row.code == code)?;
     let shown = format!("{}.{}.x", status.class, status.subject);
-    Some(row_entry(CodeKind::EnhancedStatus, shown, row, Some(tables().enhanced.source.as_str())))
+    Some(row_entry(
+        CodeKind::EnhancedStatus,
+        shown,
+        row,
+        Some(tables().enhanced.source.as_str()),
+    ))
 }
 
 /// The class entry for an enhanced code: code `5.x.x`.
 fn class_entry(class: u16) -> Option<CodeEntry> {
     let row = class_row(class)?;
-    Some(row_entry(CodeKind::EnhancedStatus, format!("{class}.x.x"), row, Some(tables().enhanced.source.as_str())))
+    Some(row_entry(
+        CodeKind::EnhancedStatus,
+        format!("{class}.x.x"),
+        row,
+        Some(tables().enhanced.source.as_str()),
+    ))
 }
 
 /// What the first digit of an unknown reply code means: code `5xx`. Classes
@@ -461,7 +527,12 @@ fn reply_class_entry(reply: u16) -> Option<CodeEntry> {
             source: source.map(str::to_string),
         });
     }
-    Some(row_entry(CodeKind::SmtpReply, code, class_row(digit)?, source))
+    Some(row_entry(
+        CodeKind::SmtpReply,
+        code,
+        class_row(digit)?,
+        source,
+    ))
 }
 
 // ---------------------------------------------------------------- Windows and Outlook numbers
@@ -480,19 +551,39 @@ fn parse_hex(word: &str) -> Option<u32> {
 fn hex_part(words: &[&str]) -> Option<Part> {
     let value = words.iter().find_map(|w| parse_hex(w))?;
     let code = format!("0x{value:08X}");
-    if let Some(row) = tables().client.code.iter().find(|row| row.code.eq_ignore_ascii_case(&code)) {
+    if let Some(row) = tables()
+        .client
+        .code
+        .iter()
+        .find(|row| row.code.eq_ignore_ascii_case(&code))
+    {
         let entries = vec![client_entry(row)];
-        return Some(Part { code, entries, exact: true });
+        return Some(Part {
+            code,
+            entries,
+            exact: true,
+        });
     }
     if value >> 16 != 0x8007 {
-        return Some(Part { code, entries: Vec::new(), exact: false });
+        return Some(Part {
+            code,
+            entries: Vec::new(),
+            exact: false,
+        });
     }
     let number = value & 0xFFFF;
     let (entry, exact) = match windows_row(number) {
-        Some(row) => (windows_entry(row, format!("{code} ({} {})", row.number, row.name)), true),
+        Some(row) => (
+            windows_entry(row, format!("{code} ({} {})", row.number, row.name)),
+            true,
+        ),
         None => (wrapped_windows_entry(&code, number), false),
     };
-    Some(Part { code, entries: vec![entry], exact })
+    Some(Part {
+        code,
+        entries: vec![entry],
+        exact,
+    })
 }
 
 /// A Windows error number given as such. Winsock and WinINet numbers (10000
@@ -507,15 +598,28 @@ fn windows_part(words: &[&str]) -> Option<Part> {
         .filter(|&n| alone || n >= 10_000)
         .find_map(windows_row)?;
     let entry = windows_entry(row, format!("{} {}", row.number, row.name));
-    Some(Part { code: row.number.to_string(), entries: vec![entry], exact: true })
+    Some(Part {
+        code: row.number.to_string(),
+        entries: vec![entry],
+        exact: true,
+    })
 }
 
 fn windows_row(number: u32) -> Option<&'static WindowsRow> {
-    tables().windows.code.iter().find(|row| row.number == number)
+    tables()
+        .windows
+        .code
+        .iter()
+        .find(|row| row.number == number)
 }
 
 fn client_entry(row: &Row) -> CodeEntry {
-    let mut entry = row_entry(CodeKind::MailClient, row.code.clone(), row, Some(tables().client.source.as_str()));
+    let mut entry = row_entry(
+        CodeKind::MailClient,
+        row.code.clone(),
+        row,
+        Some(tables().client.source.as_str()),
+    );
     if let (Some(english), Some(constant)) = (&row.english, &row.constant) {
         entry.english = Some(format!("{english} ({constant})"));
     }
@@ -561,8 +665,17 @@ impl<'a> Hit<'a> {
     fn find(message: &'a Message, text: &str) -> Option<Hit<'a>> {
         [message.patterns.as_slice(), message.match_ja.as_slice()]
             .into_iter()
-            .filter(|patterns| !patterns.is_empty() && patterns.iter().all(|p| text.contains(&p.to_lowercase())))
-            .map(|patterns| Hit { message, patterns, score: (patterns.len(), patterns.iter().map(|p| p.chars().count()).sum::<usize>()) })
+            .filter(|patterns| {
+                !patterns.is_empty() && patterns.iter().all(|p| text.contains(&p.to_lowercase()))
+            })
+            .map(|patterns| Hit {
+                message,
+                patterns,
+                score: (
+                    patterns.len(),
+                    patterns.iter().map(|p| p.chars().count()).sum::<usize>(),
+                ),
+            })
             .max_by_key(|hit| hit.score)
     }
 
@@ -573,7 +686,9 @@ impl<'a> Hit<'a> {
         hits.iter().any(|other| {
             other.message.key != self.message.key && {
                 let english = other.message.english.to_lowercase();
-                self.patterns.iter().all(|p| english.contains(&p.to_lowercase()))
+                self.patterns
+                    .iter()
+                    .all(|p| english.contains(&p.to_lowercase()))
             }
         })
     }
@@ -587,10 +702,17 @@ fn thunderbird_entries(text: &str) -> Vec<CodeEntry> {
         return vec![thunderbird_entry(message)];
     }
     let hits: Vec<Hit<'_>> = messages.iter().filter_map(|m| Hit::find(m, text)).collect();
-    let mut ranked: Vec<(bool, Reverse<(usize, usize)>, &Message)> =
-        hits.iter().map(|hit| (hit.is_generic(&hits), Reverse(hit.score), hit.message)).collect();
+    type Ranked<'m> = (bool, Reverse<(usize, usize)>, &'m Message);
+    let mut ranked: Vec<Ranked<'_>> = hits
+        .iter()
+        .map(|hit| (hit.is_generic(&hits), Reverse(hit.score), hit.message))
+        .collect();
     ranked.sort_by_key(|&(generic, score, _)| (generic, score));
-    ranked.into_iter().take(MAX_MESSAGES).map(|(_, _, message)| thunderbird_entry(message)).collect()
+    ranked
+        .into_iter()
+        .take(MAX_MESSAGES)
+        .map(|(_, _, message)| thunderbird_entry(message))
+        .collect()
 }
 
 fn thunderbird_entry(message: &Message) -> CodeEntry {
@@ -611,9 +733,29 @@ const LABEL_CHARS: usize = 80;
 
 /// Offered first when nothing has been typed yet: the codes people ask about most.
 const COMMON_CODES: &[&str] = &[
-    "550", "5.1.1", "5.2.2", "554", "421", "0x800CCC0E", "0x800CCC0F", "5.7.1", "552", "553", "451", "450",
-    "4.4.7", "5.7.26", "5.4.1", "535", "0x800CCC0D", "0x8004210B", "0x80042108", "0x800CCC92", "0x800CCC79",
-    "10060", "11001",
+    "550",
+    "5.1.1",
+    "5.2.2",
+    "554",
+    "421",
+    "0x800CCC0E",
+    "0x800CCC0F",
+    "5.7.1",
+    "552",
+    "553",
+    "451",
+    "450",
+    "4.4.7",
+    "5.7.26",
+    "5.4.1",
+    "535",
+    "0x800CCC0D",
+    "0x8004210B",
+    "0x80042108",
+    "0x800CCC92",
+    "0x800CCC79",
+    "10060",
+    "11001",
 ];
 
 /// Sections of the autocomplete list, in the order shown.
@@ -646,13 +788,21 @@ impl Candidate {
             forms.push(bare.to_string());
         }
         forms.push(lower);
-        Candidate { group, order, code: code.to_string(), title, forms }
+        Candidate {
+            group,
+            order,
+            code: code.to_string(),
+            title,
+            forms,
+        }
     }
 }
 
 /// The decimal numbers in a code, for sorting: `421 4.7.0` -> 421, 4, 7, 0.
 fn numbers(code: &str) -> Vec<u32> {
-    code.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect()
+    code.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 /// Every code of every table, sorted, each code once.
@@ -660,32 +810,71 @@ static CANDIDATES: LazyLock<Vec<Candidate>> = LazyLock::new(|| {
     let t = tables();
     let mut all = Vec::new();
     for row in &t.smtp.code {
-        all.push(Candidate::new(Group::Reply, numbers(&row.code), &row.code, &row.title));
+        all.push(Candidate::new(
+            Group::Reply,
+            numbers(&row.code),
+            &row.code,
+            &row.title,
+        ));
     }
     // Registry codes first, so a provider's code of the same number is dropped as a duplicate.
     for row in &t.enhanced.code {
         for class in [2, 4, 5] {
             let code = row.code.replacen('X', &class.to_string(), 1);
-            all.push(Candidate::new(Group::Enhanced, numbers(&code), &code, &row.title));
+            all.push(Candidate::new(
+                Group::Enhanced,
+                numbers(&code),
+                &code,
+                &row.title,
+            ));
         }
     }
     for row in &t.provider.code {
         let starts_with_reply = row.code.split(' ').next().and_then(parse_reply).is_some();
-        let group = if starts_with_reply { Group::ReplyPair } else { Group::Enhanced };
-        all.push(Candidate::new(group, numbers(&row.code), &row.code, &row.title));
+        let group = if starts_with_reply {
+            Group::ReplyPair
+        } else {
+            Group::Enhanced
+        };
+        all.push(Candidate::new(
+            group,
+            numbers(&row.code),
+            &row.code,
+            &row.title,
+        ));
     }
     for row in &t.client.code {
         let value = parse_hex(&row.code).unwrap_or_default();
-        all.push(Candidate::new(Group::Hex, vec![value], &row.code, &row.title));
+        all.push(Candidate::new(
+            Group::Hex,
+            vec![value],
+            &row.code,
+            &row.title,
+        ));
     }
     for row in &t.windows.code {
-        all.push(Candidate::new(Group::Windows, vec![row.number], &row.number.to_string(), &row.title));
+        all.push(Candidate::new(
+            Group::Windows,
+            vec![row.number],
+            &row.number.to_string(),
+            &row.title,
+        ));
         let value = parse_hex(&row.hresult).unwrap_or_default();
-        all.push(Candidate::new(Group::Hex, vec![value], &row.hresult, &row.title));
+        all.push(Candidate::new(
+            Group::Hex,
+            vec![value],
+            &row.hresult,
+            &row.title,
+        ));
     }
     for (i, message) in t.thunderbird.message.iter().enumerate() {
         let order = vec![u32::try_from(i).unwrap_or(u32::MAX)];
-        all.push(Candidate::new(Group::Thunderbird, order, &message.key, &message.title));
+        all.push(Candidate::new(
+            Group::Thunderbird,
+            order,
+            &message.key,
+            &message.title,
+        ));
     }
     all.sort_by(|a, b| (a.group, &a.order).cmp(&(b.group, &b.order)));
     all.dedup_by(|later, earlier| later.code == earlier.code);
@@ -701,15 +890,28 @@ pub fn complete(prefix: &str, limit: usize) -> Vec<(String, String)> {
     let prefix = normalize(prefix);
     let prefix = prefix.trim_start_matches('#');
     let chosen: Vec<&Candidate> = if prefix.is_empty() {
-        let common = COMMON_CODES.iter().filter_map(|code| CANDIDATES.iter().find(|c| c.code == *code));
-        let rest = CANDIDATES.iter().filter(|c| !COMMON_CODES.contains(&c.code.as_str()));
+        let common = COMMON_CODES
+            .iter()
+            .filter_map(|code| CANDIDATES.iter().find(|c| c.code == *code));
+        let rest = CANDIDATES
+            .iter()
+            .filter(|c| !COMMON_CODES.contains(&c.code.as_str()));
         common.chain(rest).take(limit).collect()
     } else {
-        CANDIDATES.iter().filter(|c| c.forms.iter().any(|f| f.starts_with(prefix))).take(limit).collect()
+        CANDIDATES
+            .iter()
+            .filter(|c| c.forms.iter().any(|f| f.starts_with(prefix)))
+            .take(limit)
+            .collect()
     };
     chosen
         .into_iter()
-        .map(|c| (c.code.clone(), truncate_chars(&format!("{} {}", c.code, c.title), LABEL_CHARS)))
+        .map(|c| {
+            (
+                c.code.clone(),
+                truncate_chars(&format!("{} {}", c.code, c.title), LABEL_CHARS),
+            )
+        })
         .collect()
 }
 
@@ -726,7 +928,12 @@ mod tests {
     }
 
     fn keys(answer: &CodeAnswer) -> Vec<&str> {
-        answer.entries.iter().filter(|e| e.kind == CodeKind::Thunderbird).map(|e| e.code.as_str()).collect()
+        answer
+            .entries
+            .iter()
+            .filter(|e| e.kind == CodeKind::Thunderbird)
+            .map(|e| e.code.as_str())
+            .collect()
     }
 
     #[test]
@@ -742,20 +949,39 @@ mod tests {
     fn an_enhanced_code_alone_gives_provider_then_registry() {
         let answer = lookup("5.1.1");
         assert_eq!(codes(&answer), ["5.1.1", "5.1.1"]);
-        assert_eq!(kinds(&answer), [CodeKind::ProviderStatus, CodeKind::EnhancedStatus]);
+        assert_eq!(
+            kinds(&answer),
+            [CodeKind::ProviderStatus, CodeKind::EnhancedStatus]
+        );
         assert!(answer.exact);
     }
 
     #[test]
     fn reply_and_enhanced_pairs_in_every_spelling() {
         let full_width = "\u{FF15}\u{FF15}\u{FF10}\u{3000}\u{FF15}\u{FF0E}\u{FF11}\u{FF0E}\u{FF11}";
-        for query in ["550 5.1.1", "550-5.1.1", "#550 5.1.1", "550 #5.1.1", full_width, "said: 550 5.1.1 <a@example.jp>"] {
+        for query in [
+            "550 5.1.1",
+            "550-5.1.1",
+            "#550 5.1.1",
+            "550 #5.1.1",
+            full_width,
+            "said: 550 5.1.1 <a@example.jp>",
+        ] {
             let answer = lookup(query);
             assert_eq!(answer.normalized, "550 5.1.1", "{query}");
-            assert_eq!(codes(&answer), ["550 5.1.1", "5.1.1", "5.1.1", "550"], "{query}");
+            assert_eq!(
+                codes(&answer),
+                ["550 5.1.1", "5.1.1", "5.1.1", "550"],
+                "{query}"
+            );
             assert_eq!(
                 kinds(&answer),
-                [CodeKind::ProviderStatus, CodeKind::ProviderStatus, CodeKind::EnhancedStatus, CodeKind::SmtpReply],
+                [
+                    CodeKind::ProviderStatus,
+                    CodeKind::ProviderStatus,
+                    CodeKind::EnhancedStatus,
+                    CodeKind::SmtpReply
+                ],
                 "{query}"
             );
             assert!(answer.exact, "{query}");
@@ -770,8 +996,18 @@ mod tests {
         let tagged = lookup("421 4.7.0 [TS01]");
         assert_eq!(tagged.normalized, "421 4.7.0 [TS01]");
         assert_eq!(codes(&tagged)[..2], ["421 4.7.0 [TS01]", "421 4.7.0"]);
-        assert_eq!(codes(&lookup("554 Message not allowed - [PH01] Email not accepted"))[0], "554 [PH01]");
-        assert_eq!(codes(&lookup("554 delivery error: dd This user doesn't have an account"))[0], "554 delivery error: dd");
+        assert_eq!(
+            codes(&lookup(
+                "554 Message not allowed - [PH01] Email not accepted"
+            ))[0],
+            "554 [PH01]"
+        );
+        assert_eq!(
+            codes(&lookup(
+                "554 delivery error: dd This user doesn't have an account"
+            ))[0],
+            "554 delivery error: dd"
+        );
         // A plain 554 is not the Yahoo phrase.
         assert_eq!(codes(&lookup("554")), ["554"]);
     }
@@ -781,7 +1017,10 @@ mod tests {
         let answer = lookup("5.7.509");
         assert_eq!(answer.entries[0].code, "5.7.509");
         assert_eq!(answer.entries[0].kind, CodeKind::ProviderStatus);
-        assert!(answer.entries[0].source.as_deref().is_some_and(|s| s.contains("Microsoft")));
+        assert!(answer.entries[0]
+            .source
+            .as_deref()
+            .is_some_and(|s| s.contains("Microsoft")));
         assert!(answer.exact);
         assert_eq!(codes(&lookup("550 5.7.620"))[0], "5.7.606-5.7.649");
         assert_eq!(codes(&lookup("4.7.500"))[0], "4.7.500-4.7.699");
@@ -797,7 +1036,10 @@ mod tests {
         assert!(!answer.exact);
         assert_eq!(codes(&answer), ["5xx"]);
         assert_eq!(kinds(&answer), [CodeKind::SmtpReply]);
-        assert_eq!(Some(answer.entries[0].title.as_str()), class_row(5).map(|r| r.title.as_str()));
+        assert_eq!(
+            Some(answer.entries[0].title.as_str()),
+            class_row(5).map(|r| r.title.as_str())
+        );
 
         assert_eq!(codes(&lookup("459")), ["4xx"]);
         assert_eq!(codes(&lookup("399")), ["3xx"]);
@@ -809,8 +1051,16 @@ mod tests {
 
     #[test]
     fn outlook_error_numbers_in_every_spelling() {
-        let full_width = "\u{FF10}\u{FF58}\u{FF18}\u{FF10}\u{FF10}\u{FF23}\u{FF23}\u{FF23}\u{FF10}\u{FF26}";
-        for query in ["0x800ccc0f", "0x800CCC0F", "800CCC0F", "0X800CCC0F", "error 0x800ccc0f happened", full_width] {
+        let full_width =
+            "\u{FF10}\u{FF58}\u{FF18}\u{FF10}\u{FF10}\u{FF23}\u{FF23}\u{FF23}\u{FF10}\u{FF26}";
+        for query in [
+            "0x800ccc0f",
+            "0x800CCC0F",
+            "800CCC0F",
+            "0X800CCC0F",
+            "error 0x800ccc0f happened",
+            full_width,
+        ] {
             let answer = lookup(query);
             assert_eq!(codes(&answer), ["0x800CCC0F"], "{query}");
             assert_eq!(kinds(&answer), [CodeKind::MailClient], "{query}");
@@ -824,7 +1074,11 @@ mod tests {
     fn wrapped_windows_errors_are_decoded() {
         for query in ["0x80072AF9", "0x80072af9", "80072AF9"] {
             let answer = lookup(query);
-            assert_eq!(codes(&answer), ["0x80072AF9 (11001 WSAHOST_NOT_FOUND)"], "{query}");
+            assert_eq!(
+                codes(&answer),
+                ["0x80072AF9 (11001 WSAHOST_NOT_FOUND)"],
+                "{query}"
+            );
             assert_eq!(kinds(&answer), [CodeKind::WindowsError], "{query}");
             assert!(answer.exact, "{query}");
         }
@@ -851,14 +1105,20 @@ mod tests {
 
     #[test]
     fn thunderbird_messages() {
-        assert_eq!(keys(&lookup("Sending of the message failed.")), ["sendFailed"]);
+        assert_eq!(
+            keys(&lookup("Sending of the message failed.")),
+            ["sendFailed"]
+        );
         assert_eq!(keys(&lookup("smtpAuthFailure")), ["smtpAuthFailure"]);
 
         let text = "An error occurred while sending mail. The mail server responded: 550 5.1.1 User unknown. \
                     Please check the message recipient \"a@example.jp\" and try again.";
         let answer = lookup(text);
         assert_eq!(answer.entries[0].code, "550 5.1.1");
-        assert_eq!(keys(&answer), ["errorSendingRcptCommand", "smtpServerResponded"]);
+        assert_eq!(
+            keys(&answer),
+            ["errorSendingRcptCommand", "smtpServerResponded"]
+        );
 
         // Every message is found from its own patterns, English and Japanese.
         for message in &tables().thunderbird.message {
@@ -867,14 +1127,29 @@ mod tests {
                     continue;
                 }
                 let answer = lookup(&patterns.join(" "));
-                assert!(keys(&answer).contains(&message.key.as_str()), "{}: {:?}", message.key, keys(&answer));
+                assert!(
+                    keys(&answer).contains(&message.key.as_str()),
+                    "{}: {:?}",
+                    message.key,
+                    keys(&answer)
+                );
             }
         }
     }
 
     #[test]
     fn garbage_gives_nothing() {
-        for query in ["hello", "", "   ", "\u{1F642}", "1.2.3.4", "0x", "[TS01]", "#", "x.7.1"] {
+        for query in [
+            "hello",
+            "",
+            "   ",
+            "\u{1F642}",
+            "1.2.3.4",
+            "0x",
+            "[TS01]",
+            "#",
+            "x.7.1",
+        ] {
             let answer = lookup(query);
             assert!(answer.entries.is_empty(), "{query}: {:?}", codes(&answer));
             assert!(!answer.exact, "{query}");
@@ -886,22 +1161,51 @@ mod tests {
     fn completion_by_prefix() {
         let found = complete("55", 10);
         assert!(!found.is_empty() && found.len() <= 10);
-        assert!(found.iter().all(|(code, _)| code.starts_with("55")), "{found:?}");
+        assert!(
+            found.iter().all(|(code, _)| code.starts_with("55")),
+            "{found:?}"
+        );
         assert_eq!(found[0].0, "550");
-        assert!(found.iter().all(|(code, label)| label.starts_with(code.as_str())));
+        assert!(found
+            .iter()
+            .all(|(code, label)| label.starts_with(code.as_str())));
 
         let found = complete("0x800ccc0", 5);
         let codes: Vec<&str> = found.iter().map(|(code, _)| code.as_str()).collect();
-        assert_eq!(codes, ["0x800CCC00", "0x800CCC01", "0x800CCC02", "0x800CCC03", "0x800CCC04"]);
+        assert_eq!(
+            codes,
+            [
+                "0x800CCC00",
+                "0x800CCC01",
+                "0x800CCC02",
+                "0x800CCC03",
+                "0x800CCC04"
+            ]
+        );
 
         let found = complete("", 7);
         let codes: Vec<&str> = found.iter().map(|(code, _)| code.as_str()).collect();
-        assert_eq!(codes, ["550", "5.1.1", "5.2.2", "554", "421", "0x800CCC0E", "0x800CCC0F"]);
+        assert_eq!(
+            codes,
+            [
+                "550",
+                "5.1.1",
+                "5.2.2",
+                "554",
+                "421",
+                "0x800CCC0E",
+                "0x800CCC0F"
+            ]
+        );
 
-        assert!(complete("5.7.5", 100).iter().any(|(code, _)| code == "5.7.509"));
+        assert!(complete("5.7.5", 100)
+            .iter()
+            .any(|(code, _)| code == "5.7.509"));
         assert!(complete("zzz", 10).is_empty());
         assert!(complete("5", 0).is_empty());
-        assert!(complete("", 1000).iter().all(|(_, label)| label.chars().count() <= LABEL_CHARS));
+        assert!(complete("", 1000)
+            .iter()
+            .all(|(_, label)| label.chars().count() <= LABEL_CHARS));
     }
 
     #[test]
@@ -914,22 +1218,43 @@ mod tests {
     #[test]
     fn every_entry_has_a_title_and_meaning() {
         let t = tables();
-        let rows = t.smtp.code.iter().chain(&t.enhanced.class).chain(&t.enhanced.subject).chain(&t.enhanced.code);
+        let rows = t
+            .smtp
+            .code
+            .iter()
+            .chain(&t.enhanced.class)
+            .chain(&t.enhanced.subject)
+            .chain(&t.enhanced.code);
         for row in rows.chain(&t.provider.code).chain(&t.client.code) {
-            assert!(!row.title.trim().is_empty() && !row.meaning.trim().is_empty(), "{}", row.code);
+            assert!(
+                !row.title.trim().is_empty() && !row.meaning.trim().is_empty(),
+                "{}",
+                row.code
+            );
         }
         for row in &t.windows.code {
-            assert!(!row.title.trim().is_empty() && !row.meaning.trim().is_empty(), "{}", row.number);
+            assert!(
+                !row.title.trim().is_empty() && !row.meaning.trim().is_empty(),
+                "{}",
+                row.number
+            );
         }
         for message in &t.thunderbird.message {
-            assert!(!message.title.trim().is_empty() && !message.meaning.trim().is_empty(), "{}", message.key);
+            assert!(
+                !message.title.trim().is_empty() && !message.meaning.trim().is_empty(),
+                "{}",
+                message.key
+            );
             assert!(!message.patterns.is_empty(), "{}", message.key);
         }
         let labels = &t.labels;
         for label in [&labels.reply_class_3_title, &labels.reply_class_3_meaning] {
             assert!(!label.trim().is_empty());
         }
-        for label in [&labels.wrapped_windows_title, &labels.wrapped_windows_meaning] {
+        for label in [
+            &labels.wrapped_windows_title,
+            &labels.wrapped_windows_meaning,
+        ] {
             assert!(label.contains("{number}"));
         }
     }
@@ -938,14 +1263,20 @@ mod tests {
     fn the_registry_has_x_7_0_to_x_7_30() {
         for detail in 0..=30 {
             let code = format!("X.7.{detail}");
-            assert!(tables().enhanced.code.iter().any(|row| row.code == code), "{code} missing");
+            assert!(
+                tables().enhanced.code.iter().any(|row| row.code == code),
+                "{code} missing"
+            );
         }
         for class in [2, 4, 5] {
             assert!(class_row(class).is_some(), "class {class}");
         }
         for subject in 0..=7 {
             let code = format!("X.{subject}");
-            assert!(tables().enhanced.subject.iter().any(|row| row.code == code), "{code} missing");
+            assert!(
+                tables().enhanced.subject.iter().any(|row| row.code == code),
+                "{code} missing"
+            );
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::input::{InputKind, Prepared};
 use crate::rules::RULES;
-use crate::text::{clean_address, normalize};
+use crate::text::clean_address;
 use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 
 /// Upper bound on MIME parts walked in one message; the rest is ignored.
@@ -61,7 +61,10 @@ pub struct Headers {
 impl Headers {
     /// The first value of a header, by lowercase name.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.all.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.all
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -103,26 +106,50 @@ pub fn parse(prepared: &Prepared) -> Document {
 }
 
 fn parse_email(bytes: &[u8]) -> Document {
-    let mut doc = Document { kind: Some(InputKind::Email), ..Default::default() };
+    let mut doc = Document {
+        kind: Some(InputKind::Email),
+        ..Default::default()
+    };
     let Some(message) = MessageParser::default().parse(bytes) else {
         // No headers after all: read it as text.
         return parse_paste(&crate::input::decode_text(bytes));
     };
     doc.headers = read_headers(&message);
     if let Some(ct) = message.root_part().content_type() {
-        doc.headers.content_type = Some(format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase());
+        doc.headers.content_type =
+            Some(format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase());
         if ct.ctype().eq_ignore_ascii_case("multipart")
-            && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
         {
-            doc.report_type = Some(ct.attribute("report-type").unwrap_or("").to_ascii_lowercase());
+            doc.report_type = Some(
+                ct.attribute("report-type")
+                    .unwrap_or("")
+                    .to_ascii_lowercase(),
+            );
         }
     }
-    let mut walker = Walker { message: &message, doc: &mut doc, visited: 0, notice_parts: Vec::new(), html_parts: Vec::new() };
+    let mut walker = Walker {
+        message: &message,
+        doc: &mut doc,
+        visited: 0,
+        notice_parts: Vec::new(),
+        html_parts: Vec::new(),
+    };
     walker.walk(0, 0);
-    let Walker { notice_parts, html_parts, .. } = walker;
+    let Walker {
+        notice_parts,
+        html_parts,
+        ..
+    } = walker;
     let mut notice = notice_parts.join("\n");
     if notice.trim().is_empty() {
-        notice = html_parts.iter().map(|h| mail_parser::decoders::html::html_to_text(h)).collect::<Vec<_>>().join("\n");
+        notice = html_parts
+            .iter()
+            .map(|h| mail_parser::decoders::html::html_to_text(h))
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     if notice.trim().is_empty() && doc.status_text.trim().is_empty() {
         // Broken MIME (a boundary that never appears, a multipart without
@@ -161,10 +188,17 @@ impl Walker<'_, '_> {
             return;
         }
         self.visited += 1;
-        let Some(part) = self.message.parts.get(id) else { return };
+        let Some(part) = self.message.parts.get(id) else {
+            return;
+        };
         let (ctype, subtype) = part
             .content_type()
-            .map(|ct| (ct.ctype().to_ascii_lowercase(), ct.subtype().unwrap_or("").to_ascii_lowercase()))
+            .map(|ct| {
+                (
+                    ct.ctype().to_ascii_lowercase(),
+                    ct.subtype().unwrap_or("").to_ascii_lowercase(),
+                )
+            })
             .unwrap_or_else(|| ("text".into(), "plain".into()));
         match &part.body {
             PartType::Multipart(children) => {
@@ -182,19 +216,23 @@ impl Walker<'_, '_> {
                 self.doc.links.extend(extract_links(html));
                 self.html_parts.push(html.to_string());
             }
-            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => match (ctype.as_str(), subtype.as_str()) {
-                ("message", "delivery-status" | "global-delivery-status") => {
-                    self.doc.status_text.push_str(&crate::input::decode_text(bytes));
-                    self.doc.status_text.push('\n');
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                match (ctype.as_str(), subtype.as_str()) {
+                    ("message", "delivery-status" | "global-delivery-status") => {
+                        self.doc
+                            .status_text
+                            .push_str(&crate::input::decode_text(bytes));
+                        self.doc.status_text.push('\n');
+                    }
+                    ("message", "feedback-report") => {
+                        self.doc.feedback_text = Some(crate::input::decode_text(bytes));
+                    }
+                    ("message", "rfc822-headers") | ("text", "rfc822-headers") => {
+                        self.set_original_from_text(&crate::input::decode_text(bytes));
+                    }
+                    _ => self.attachment(part, &ctype, &subtype, bytes),
                 }
-                ("message", "feedback-report") => {
-                    self.doc.feedback_text = Some(crate::input::decode_text(bytes));
-                }
-                ("message", "rfc822-headers") | ("text", "rfc822-headers") => {
-                    self.set_original_from_text(&crate::input::decode_text(bytes));
-                }
-                _ => self.attachment(part, &ctype, &subtype, bytes),
-            },
+            }
         }
     }
 
@@ -208,7 +246,9 @@ impl Walker<'_, '_> {
             ("message", "feedback-report") => self.doc.feedback_text = Some(text.to_string()),
             ("text", "plain") | ("text", "") | ("text", "enriched") => {
                 // A later text part that is a whole message is the returned original.
-                let attached = part.content_disposition().is_some_and(|d| d.is_attachment());
+                let attached = part
+                    .content_disposition()
+                    .is_some_and(|d| d.is_attachment());
                 if !self.notice_parts.is_empty()
                     && crate::input::looks_like_header_block(text.trim_start().as_bytes())
                 {
@@ -240,10 +280,16 @@ impl Walker<'_, '_> {
 }
 
 fn address_parts(addr: Option<&Address<'_>>) -> (Option<String>, Option<String>) {
-    let Some(first) = addr.and_then(|a| a.first()) else { return (None, None) };
+    let Some(first) = addr.and_then(|a| a.first()) else {
+        return (None, None);
+    };
     (
         first.address.as_deref().map(str::to_string),
-        first.name.as_deref().map(str::to_string).filter(|n| !n.trim().is_empty()),
+        first
+            .name
+            .as_deref()
+            .map(str::to_string)
+            .filter(|n| !n.trim().is_empty()),
     )
 }
 
@@ -251,9 +297,19 @@ fn read_headers(message: &mail_parser::Message<'_>) -> Headers {
     let (from_address, from_name) = address_parts(message.from());
     let (to, _) = address_parts(message.to());
     let return_path = match message.return_path() {
-        HeaderValue::Text(t) => Some(t.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace()).to_string()),
-        HeaderValue::Address(a) => Some(a.first().and_then(|x| x.address.as_deref()).unwrap_or("").to_string()),
-        HeaderValue::Empty => message.header_raw("Return-Path").map(|raw| raw.trim().trim_matches(['<', '>']).to_string()),
+        HeaderValue::Text(t) => Some(
+            t.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                .to_string(),
+        ),
+        HeaderValue::Address(a) => Some(
+            a.first()
+                .and_then(|x| x.address.as_deref())
+                .unwrap_or("")
+                .to_string(),
+        ),
+        HeaderValue::Empty => message
+            .header_raw("Return-Path")
+            .map(|raw| raw.trim().trim_matches(['<', '>']).to_string()),
         _ => None,
     };
     let all = message
@@ -267,7 +323,9 @@ fn read_headers(message: &mail_parser::Message<'_>) -> Headers {
         to,
         subject: message.subject().map(str::to_string),
         return_path,
-        auto_submitted: message.header_raw("Auto-Submitted").map(|v| v.trim().to_string()),
+        auto_submitted: message
+            .header_raw("Auto-Submitted")
+            .map(|v| v.trim().to_string()),
         date: message.header_raw("Date").map(|v| v.trim().to_string()),
         message_id: message.message_id().map(str::to_string),
         content_type: None,
@@ -288,7 +346,9 @@ fn original_from_message(message: &mail_parser::Message<'_>) -> Original {
         subject: message.subject().map(str::to_string),
         message_id: message.message_id().map(str::to_string),
         date: message.header_raw("Date").map(|v| v.trim().to_string()),
-        return_path: message.header_raw("Return-Path").map(|v| v.trim().trim_matches(['<', '>']).to_string()),
+        return_path: message
+            .header_raw("Return-Path")
+            .map(|v| v.trim().trim_matches(['<', '>']).to_string()),
         received: message
             .headers_raw()
             .filter(|(n, _)| n.eq_ignore_ascii_case("received"))
@@ -351,7 +411,9 @@ pub fn original_from_header_text(text: &str) -> Original {
 }
 
 fn first_address(value: &str) -> Option<String> {
-    crate::text::ADDRESS.find(value).and_then(|m| clean_address(m.as_str()))
+    crate::text::ADDRESS
+        .find(value)
+        .and_then(|m| clean_address(m.as_str()))
 }
 
 /// Decodes RFC 2047 encoded words in a header value read from text.
@@ -370,31 +432,65 @@ fn extract_links(html: &str) -> Vec<Link> {
     use regex::Regex;
     use std::sync::LazyLock;
     static ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>"#).expect("anchor regex compiles")
+        crate::rules::ascii_regex(
+            r#"(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>"#,
+        )
+        .expect("anchor regex compiles")
     });
-    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("tag regex compiles"));
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| crate::rules::ascii_regex(r"(?s)<[^>]*>").expect("tag regex compiles"));
     ANCHOR
         .captures_iter(html)
         .take(200)
         .map(|c| Link {
             href: c[1].to_string(),
-            text: TAG.replace_all(&c[2], " ").split_whitespace().collect::<Vec<_>>().join(" "),
+            text: TAG
+                .replace_all(&c[2], " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         })
         .collect()
 }
 
 /// Header names that begin a copied header block of a returned original.
 const ORIGINAL_HEADER_NAMES: &[&str] = &[
-    "received", "return-path", "message-id", "date", "from", "to", "subject", "mime-version",
-    "content-type", "reply-to", "delivered-to", "references", "in-reply-to", "cc", "sender",
-    "authentication-results", "received-spf", "content-transfer-encoding", "dkim-signature",
-    "x-mailer", "user-agent", "list-unsubscribe", "arc-seal", "arc-message-signature",
-    "arc-authentication-results", "thread-topic", "thread-index", "content-language",
+    "received",
+    "return-path",
+    "message-id",
+    "date",
+    "from",
+    "to",
+    "subject",
+    "mime-version",
+    "content-type",
+    "reply-to",
+    "delivered-to",
+    "references",
+    "in-reply-to",
+    "cc",
+    "sender",
+    "authentication-results",
+    "received-spf",
+    "content-transfer-encoding",
+    "dkim-signature",
+    "x-mailer",
+    "user-agent",
+    "list-unsubscribe",
+    "arc-seal",
+    "arc-message-signature",
+    "arc-authentication-results",
+    "thread-topic",
+    "thread-index",
+    "content-language",
 ];
 
 fn header_name_of(line: &str) -> Option<String> {
     let (name, _) = line.split_once(':')?;
-    if name.is_empty() || name.len() > 40 || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if name.is_empty()
+        || name.len() > 40
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
         return None;
     }
     Some(name.to_ascii_lowercase())
@@ -411,7 +507,7 @@ pub fn split_original(notice: &str) -> (String, Option<Original>, Option<String>
         if trimmed.is_empty() {
             continue;
         }
-        if RULES.original_markers.is_match(&normalize(trimmed)) {
+        if RULES.original_markers.is_match(trimmed) {
             cut = Some((i, i + 1));
             break;
         }
@@ -429,7 +525,11 @@ pub fn split_original(notice: &str) -> (String, Option<Original>, Option<String>
                 || original.subject.is_some()
                 || original.message_id.is_some()
                 || !original.received.is_empty();
-            (lines[..end].join("\n"), has_any.then_some(original), Some(rest))
+            (
+                lines[..end].join("\n"),
+                has_any.then_some(original),
+                Some(rest),
+            )
         }
         None => (notice.to_string(), None, None),
     }
@@ -442,7 +542,9 @@ fn is_header_run(lines: &[&str]) -> bool {
             continue;
         }
         match header_name_of(line) {
-            Some(name) if ORIGINAL_HEADER_NAMES.contains(&name.as_str()) || name.starts_with("x-") => {
+            Some(name)
+                if ORIGINAL_HEADER_NAMES.contains(&name.as_str()) || name.starts_with("x-") =>
+            {
                 count += 1;
                 if count >= 3 {
                     return true;
@@ -457,14 +559,30 @@ fn is_header_run(lines: &[&str]) -> bool {
 /// Header lines a mail client puts on top of a copied message (Outlook's
 /// "From / Sent / To / Subject", and their Japanese labels).
 const COPIED_HEADER_LABELS: &[(&str, &str)] = &[
-    ("from", "from"), ("差出人", "from"), ("送信者", "from"), ("sent", "date"), ("date", "date"),
-    ("送信日時", "date"), ("日付", "date"), ("to", "to"), ("宛先", "to"), ("subject", "subject"),
-    ("件名", "subject"), ("cc", "cc"), ("return-path", "return-path"), ("auto-submitted", "auto-submitted"),
-    ("reply-to", "reply-to"), ("message-id", "message-id"), ("content-type", "content-type"),
+    ("from", "from"),
+    ("差出人", "from"),
+    ("送信者", "from"),
+    ("sent", "date"),
+    ("date", "date"),
+    ("送信日時", "date"),
+    ("日付", "date"),
+    ("to", "to"),
+    ("宛先", "to"),
+    ("subject", "subject"),
+    ("件名", "subject"),
+    ("cc", "cc"),
+    ("return-path", "return-path"),
+    ("auto-submitted", "auto-submitted"),
+    ("reply-to", "reply-to"),
+    ("message-id", "message-id"),
+    ("content-type", "content-type"),
 ];
 
 fn parse_paste(text: &str) -> Document {
-    let mut doc = Document { kind: Some(InputKind::Paste), ..Default::default() };
+    let mut doc = Document {
+        kind: Some(InputKind::Paste),
+        ..Default::default()
+    };
     // Leading copied headers (Outlook's "From:/Sent:/To:/Subject:").
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -475,9 +593,13 @@ fn parse_paste(text: &str) -> Document {
     let mut copied: Vec<(String, String)> = Vec::new();
     while i < lines.len() {
         let line = lines[i];
-        let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else { break };
+        let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else {
+            break;
+        };
         let label = label.trim().to_ascii_lowercase();
-        let Some((_, name)) = COPIED_HEADER_LABELS.iter().find(|(l, _)| *l == label) else { break };
+        let Some((_, name)) = COPIED_HEADER_LABELS.iter().find(|(l, _)| *l == label) else {
+            break;
+        };
         copied.push((name.to_string(), value.trim().to_string()));
         i += 1;
     }
@@ -487,7 +609,13 @@ fn parse_paste(text: &str) -> Document {
             match name.as_str() {
                 "from" => {
                     doc.headers.from_address = first_address(value);
-                    let display = value.split('<').next().unwrap_or("").trim().trim_matches('"').to_string();
+                    let display = value
+                        .split('<')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches('"')
+                        .to_string();
                     if !display.is_empty() && !display.contains('@') {
                         doc.headers.from_name = Some(display);
                     }
@@ -495,7 +623,9 @@ fn parse_paste(text: &str) -> Document {
                 "to" => doc.headers.to = first_address(value),
                 "subject" => doc.headers.subject = Some(value.clone()),
                 "date" => doc.headers.date = Some(value.clone()),
-                "return-path" => doc.headers.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string()),
+                "return-path" => {
+                    doc.headers.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string())
+                }
                 "auto-submitted" => doc.headers.auto_submitted = Some(value.clone()),
                 _ => {}
             }
@@ -541,7 +671,10 @@ mod tests {
         assert_eq!(d.headers.subject.as_deref(), Some("Undeliverable: hi"));
         assert!(d.notice.contains("hanako@example.net"));
         assert!(!d.notice.contains("Original message headers"));
-        assert_eq!(d.original.unwrap().to.as_deref(), Some("hanako@example.net"));
+        assert_eq!(
+            d.original.unwrap().to.as_deref(),
+            Some("hanako@example.net")
+        );
     }
 
     #[test]

@@ -94,7 +94,10 @@ impl Reason {
 
     /// Reports that are not failures at all.
     pub fn is_not_a_failure(self) -> bool {
-        matches!(self, Reason::Delivered | Reason::Feedback | Reason::Vacation)
+        matches!(
+            self,
+            Reason::Delivered | Reason::Feedback | Reason::Vacation
+        )
     }
 }
 
@@ -117,18 +120,33 @@ mod tests {
         assert_eq!(names.len(), 36);
         for r in Reason::ALL {
             assert_eq!(Reason::from_name(r.as_str()), Some(*r));
-            assert_eq!(serde_json::to_string(r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(
+                serde_json::to_string(r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
         }
-        assert_eq!(Reason::from_name(" UserUnknown "), Some(Reason::UserUnknown));
+        assert_eq!(
+            Reason::from_name(" UserUnknown "),
+            Some(Reason::UserUnknown)
+        );
         assert_eq!(Reason::from_name("nosuchreason"), None);
     }
 
     #[test]
     fn only_address_and_domain_failures_are_hard() {
-        let hard: Vec<Reason> = Reason::ALL.iter().copied().filter(|r| r.is_hard(true)).collect();
+        let hard: Vec<Reason> = Reason::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.is_hard(true))
+            .collect();
         assert_eq!(
             hard,
-            [Reason::HasMoved, Reason::HostUnknown, Reason::NotAccept, Reason::UserUnknown]
+            [
+                Reason::HasMoved,
+                Reason::HostUnknown,
+                Reason::NotAccept,
+                Reason::UserUnknown
+            ]
         );
         assert!(!Reason::NotAccept.is_hard(false));
     }

@@ -31,7 +31,13 @@ pub fn explanation_text(e: &Explanation, responses: &ResponseSet, technical: boo
         }
         let _ = writeln!(out, "\n【{}】\n{}", ui("section_what_happened"), g.summary);
         let _ = writeln!(out, "\n【{}】{}", ui("section_who_acts"), g.side_label);
-        let _ = writeln!(out, "【{}】{}\n{}", ui("section_retry"), g.bounce_kind_label, g.retry);
+        let _ = writeln!(
+            out,
+            "【{}】{}\n{}",
+            ui("section_retry"),
+            g.bounce_kind_label,
+            g.retry
+        );
         let _ = writeln!(out, "\n【{}】", ui("section_checklist"));
         numbered(&mut out, &g.checklist);
         if let Some(tell) = &g.tell_recipient {

@@ -18,8 +18,16 @@ mod embedded {
 }
 
 /// Placeholders a template may use, and what fills them.
-pub const PLACEHOLDERS: &[&str] =
-    &["recipient", "recipient_domain", "status", "reply_code", "reporting_mta", "remote_mta", "command", "count"];
+pub const PLACEHOLDERS: &[&str] = &[
+    "recipient",
+    "recipient_domain",
+    "status",
+    "reply_code",
+    "reporting_mta",
+    "remote_mta",
+    "command",
+    "count",
+];
 
 /// UI labels every response set must define, with the placeholders each may use.
 pub const UI_KEYS: &[(&str, &[&str])] = &[
@@ -113,7 +121,10 @@ pub enum ResponseError {
 }
 
 fn invalid(file: &str, cause: impl Into<String>) -> ResponseError {
-    ResponseError::Invalid { file: file.to_string(), cause: cause.into() }
+    ResponseError::Invalid {
+        file: file.to_string(),
+        cause: cause.into(),
+    }
 }
 
 /// A complete, validated set of templates and labels.
@@ -129,8 +140,12 @@ impl ResponseSet {
     /// The built-in set. Validated by the tests, so failing here is a bug.
     pub fn embedded() -> &'static ResponseSet {
         static SET: std::sync::LazyLock<ResponseSet> = std::sync::LazyLock::new(|| {
-            ResponseSet::from_files(embedded::EMBEDDED.iter().map(|(p, c)| (p.to_string(), c.to_string())))
-                .unwrap_or_else(|e| panic!("embedded responses are invalid: {e}"))
+            ResponseSet::from_files(
+                embedded::EMBEDDED
+                    .iter()
+                    .map(|(p, c)| (p.to_string(), c.to_string())),
+            )
+            .unwrap_or_else(|e| panic!("embedded responses are invalid: {e}"))
         });
         &SET
     }
@@ -140,13 +155,24 @@ impl ResponseSet {
         let mut files = Vec::new();
         for sub in ["", "reasons", "details", "special"] {
             let d = dir.join(sub);
-            let entries = std::fs::read_dir(&d).map_err(|source| ResponseError::Io { dir: d.display().to_string(), source })?;
+            let entries = std::fs::read_dir(&d).map_err(|source| ResponseError::Io {
+                dir: d.display().to_string(),
+                source,
+            })?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "toml") {
-                    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                    let rel = if sub.is_empty() { name } else { format!("{sub}/{name}") };
-                    let text = std::fs::read_to_string(&path).map_err(|e| invalid(&path.display().to_string(), e.to_string()))?;
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    let rel = if sub.is_empty() {
+                        name
+                    } else {
+                        format!("{sub}/{name}")
+                    };
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| invalid(&path.display().to_string(), e.to_string()))?;
                     files.push((rel, text));
                 }
             }
@@ -155,12 +181,25 @@ impl ResponseSet {
     }
 
     /// Builds a set from (path under the folder, contents) pairs.
-    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<ResponseSet, ResponseError> {
-        let mut set = ResponseSet { reasons: HashMap::new(), details: HashMap::new(), special: HashMap::new(), ui: HashMap::new() };
+    pub fn from_files(
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<ResponseSet, ResponseError> {
+        let mut set = ResponseSet {
+            reasons: HashMap::new(),
+            details: HashMap::new(),
+            special: HashMap::new(),
+            ui: HashMap::new(),
+        };
         for (path, text) in files {
-            let stem = path.rsplit('/').next().unwrap_or(&path).trim_end_matches(".toml").to_string();
+            let stem = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&path)
+                .trim_end_matches(".toml")
+                .to_string();
             if path == "ui.toml" {
-                let table: HashMap<String, String> = toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
+                let table: HashMap<String, String> =
+                    toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
                 set.ui = table;
                 continue;
             }
@@ -168,11 +207,13 @@ impl ResponseSet {
             if !matches!(folder, "reasons" | "details" | "special") {
                 continue; // codes/ and anything else belong to other readers
             }
-            let template: Template = toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
+            let template: Template =
+                toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
             validate_template(&path, &template)?;
             match folder {
                 "reasons" => {
-                    let reason = Reason::from_name(&stem).ok_or_else(|| invalid(&path, format!("{stem:?} is not a reason name")))?;
+                    let reason = Reason::from_name(&stem)
+                        .ok_or_else(|| invalid(&path, format!("{stem:?} is not a reason name")))?;
                     if template.reason.as_deref() != Some(stem.as_str()) {
                         return Err(invalid(&path, format!("`reason` must be {stem:?}")));
                     }
@@ -180,7 +221,13 @@ impl ResponseSet {
                 }
                 "details" => {
                     if !DETAIL_TOPICS.contains(&stem.as_str()) {
-                        return Err(invalid(&path, format!("{stem:?} is not a detail topic (one of {})", DETAIL_TOPICS.join(", "))));
+                        return Err(invalid(
+                            &path,
+                            format!(
+                                "{stem:?} is not a detail topic (one of {})",
+                                DETAIL_TOPICS.join(", ")
+                            ),
+                        ));
                     }
                     if template.detail.as_deref() != Some(stem.as_str()) {
                         return Err(invalid(&path, format!("`detail` must be {stem:?}")));
@@ -197,12 +244,18 @@ impl ResponseSet {
         }
         for r in Reason::ALL {
             if !set.reasons.contains_key(r) {
-                return Err(invalid(&format!("reasons/{}.toml", r.as_str()), "missing: every reason needs a template"));
+                return Err(invalid(
+                    &format!("reasons/{}.toml", r.as_str()),
+                    "missing: every reason needs a template",
+                ));
             }
         }
         for t in DETAIL_TOPICS {
             if !set.details.contains_key(*t) {
-                return Err(invalid(&format!("details/{t}.toml"), "missing: every detail topic needs a template"));
+                return Err(invalid(
+                    &format!("details/{t}.toml"),
+                    "missing: every detail topic needs a template",
+                ));
             }
         }
         for s in ["not_a_bounce", "unknown"] {
@@ -211,7 +264,10 @@ impl ResponseSet {
             }
         }
         for (key, allowed) in UI_KEYS {
-            let value = set.ui.get(*key).ok_or_else(|| invalid("ui.toml", format!("missing key `{key}`")))?;
+            let value = set
+                .ui
+                .get(*key)
+                .ok_or_else(|| invalid("ui.toml", format!("missing key `{key}`")))?;
             check_placeholders("ui.toml", key, value, allowed)?;
         }
         Ok(set)
@@ -236,13 +292,21 @@ impl ResponseSet {
     /// A UI label with its placeholders filled.
     pub fn ui(&self, key: &str, values: &[(&str, String)]) -> String {
         let raw = self.ui.get(key).map(String::as_str).unwrap_or(key);
-        fill(raw, |name| values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+        fill(raw, |name| {
+            values
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
     }
 }
 
 fn validate_template(path: &str, t: &Template) -> Result<(), ResponseError> {
     if t.headline.trim().is_empty() || t.summary.trim().is_empty() || t.retry.trim().is_empty() {
-        return Err(invalid(path, "headline, summary and retry must not be empty"));
+        return Err(invalid(
+            path,
+            "headline, summary and retry must not be empty",
+        ));
     }
     if t.checklist.is_empty() || t.checklist.iter().any(|c| c.trim().is_empty()) {
         return Err(invalid(path, "checklist needs at least one non-empty step"));
@@ -260,18 +324,32 @@ fn validate_template(path: &str, t: &Template) -> Result<(), ResponseError> {
 }
 
 /// Every `{name}` in the text must be one of `allowed`, and braces must pair.
-fn check_placeholders(path: &str, field: &str, text: &str, allowed: &[&str]) -> Result<(), ResponseError> {
+fn check_placeholders(
+    path: &str,
+    field: &str,
+    text: &str,
+    allowed: &[&str],
+) -> Result<(), ResponseError> {
     let mut rest = text;
     while let Some(open) = rest.find(['{', '}']) {
         if rest[open..].starts_with('}') {
             return Err(invalid(path, format!("{field}: a `}}` without its `{{`")));
         }
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| invalid(path, format!("{field}: a `{{` is never closed")))?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| invalid(path, format!("{field}: a `{{` is never closed")))?;
         let name = &after[..close];
         if !allowed.contains(&name) {
-            let allowed_list = if allowed.is_empty() { "none here".to_string() } else { allowed.join(", ") };
-            return Err(invalid(path, format!("{field}: unknown placeholder {{{name}}} (allowed: {allowed_list})")));
+            let allowed_list = if allowed.is_empty() {
+                "none here".to_string()
+            } else {
+                allowed.join(", ")
+            };
+            return Err(invalid(
+                path,
+                format!("{field}: unknown placeholder {{{name}}} (allowed: {allowed_list})"),
+            ));
         }
         rest = &after[close + 1..];
     }
@@ -332,7 +410,10 @@ mod tests {
     }
 
     fn files_with(path: &str, text: &str) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = embedded::EMBEDDED.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
+        let mut files: Vec<(String, String)> = embedded::EMBEDDED
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect();
         files.retain(|(p, _)| p != path);
         if !text.is_empty() {
             files.push((path.to_string(), text.to_string()));
@@ -342,14 +423,31 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_the_cause() {
-        let err = ResponseSet::from_files(files_with("reasons/userunknown.toml", "")).unwrap_err().to_string();
-        assert!(err.starts_with("reasons/userunknown.toml: missing"), "{err}");
+        let err = ResponseSet::from_files(files_with("reasons/userunknown.toml", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("reasons/userunknown.toml: missing"),
+            "{err}"
+        );
 
-        let bad = embedded::EMBEDDED.iter().find(|(p, _)| *p == "reasons/mailboxfull.toml").unwrap().1.replacen("summary = \"\"\"", "summary = \"\"\"{nosuch} ", 1);
-        let err = ResponseSet::from_files(files_with("reasons/mailboxfull.toml", &bad)).unwrap_err().to_string();
-        assert!(err.contains("reasons/mailboxfull.toml") && err.contains("{nosuch}"), "{err}");
+        let bad = embedded::EMBEDDED
+            .iter()
+            .find(|(p, _)| *p == "reasons/mailboxfull.toml")
+            .unwrap()
+            .1
+            .replacen("summary = \"\"\"", "summary = \"\"\"{nosuch} ", 1);
+        let err = ResponseSet::from_files(files_with("reasons/mailboxfull.toml", &bad))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("reasons/mailboxfull.toml") && err.contains("{nosuch}"),
+            "{err}"
+        );
 
-        let err = ResponseSet::from_files(files_with("reasons/expired.toml", "headline = ")).unwrap_err().to_string();
+        let err = ResponseSet::from_files(files_with("reasons/expired.toml", "headline = "))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("reasons/expired.toml:"), "{err}");
     }
 

@@ -72,16 +72,28 @@ struct Delivery {
 
 /// Reads a SES notification out of the text, if there is one.
 pub fn parse(text: &str) -> Option<Notification> {
-    let start = text.find("{\"notificationType\"").or_else(|| text.find("{\"eventType\""))?;
+    let start = text
+        .find("{\"notificationType\"")
+        .or_else(|| text.find("{\"eventType\""))?;
     // Mail clients wrap long lines, also inside JSON strings: join them.
-    let joined: String = text[start..].lines().map(str::trim_end).collect::<Vec<_>>().join("");
+    let joined: String = text[start..]
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("");
     let mut stream = serde_json::Deserializer::from_str(&joined).into_iter::<Document>();
     let doc = stream.next()?.ok()?;
-    let kind = doc.notification_type.or(doc.event_type)?.to_ascii_lowercase();
+    let kind = doc
+        .notification_type
+        .or(doc.event_type)?
+        .to_ascii_lowercase();
     match kind.as_str() {
         "bounce" => {
             let bounce = doc.bounce?;
-            let transient = bounce.bounce_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("transient"));
+            let transient = bounce
+                .bounce_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("transient"));
             let found = bounce
                 .bounced_recipients
                 .into_iter()
@@ -89,8 +101,13 @@ pub fn parse(text: &str) -> Option<Notification> {
                     let diagnostic = r.diagnostic_code.unwrap_or_default();
                     Found {
                         recipient: r.email_address,
-                        action: r.action.or_else(|| Some(if transient { "delayed" } else { "failed" }.into())),
-                        status: r.status.and_then(|s| crate::text::find_status(&s)).or_else(|| crate::text::find_last_status(&diagnostic)),
+                        action: r
+                            .action
+                            .or_else(|| Some(if transient { "delayed" } else { "failed" }.into())),
+                        status: r
+                            .status
+                            .and_then(|s| crate::text::find_status(&s))
+                            .or_else(|| crate::text::find_last_status(&diagnostic)),
                         reply_code: crate::text::find_reply_code(&diagnostic),
                         diagnostic,
                         remote_mta: bounce.reporting_mta.clone(),
@@ -102,7 +119,11 @@ pub fn parse(text: &str) -> Option<Notification> {
             Some(Notification::Bounce(found))
         }
         "complaint" => Some(Notification::Complaint(
-            doc.complaint?.complained_recipients.into_iter().map(|r| r.email_address).collect(),
+            doc.complaint?
+                .complained_recipients
+                .into_iter()
+                .map(|r| r.email_address)
+                .collect(),
         )),
         "delivery" => {
             let delivery = doc.delivery?;
@@ -148,9 +169,13 @@ mod tests {
     #[test]
     fn complaints_and_deliveries_are_told_apart() {
         let complaint = "{\"notificationType\":\"Complaint\",\"complaint\":{\"complainedRecipients\":[{\"emailAddress\":\"a@example.jp\"}]}}";
-        assert!(matches!(parse(complaint), Some(Notification::Complaint(v)) if v == ["a@example.jp"]));
+        assert!(
+            matches!(parse(complaint), Some(Notification::Complaint(v)) if v == ["a@example.jp"])
+        );
         let delivery = "{\"notificationType\":\"Delivery\",\"delivery\":{\"recipients\":[\"b@example.jp\"],\"smtpResponse\":\"250 2.6.0 Message received\"}}";
-        assert!(matches!(parse(delivery), Some(Notification::Delivery(v)) if v[0].status.as_deref() == Some("2.6.0")));
+        assert!(
+            matches!(parse(delivery), Some(Notification::Delivery(v)) if v[0].status.as_deref() == Some("2.6.0"))
+        );
         assert!(parse("{\"notificationType\": broken").is_none());
     }
 }

@@ -40,7 +40,7 @@ pub fn fold_width(text: &str) -> String {
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    let mut push = |out: &mut String, c: char, pending_space: &mut bool| {
+    let push = |out: &mut String, c: char, pending_space: &mut bool| {
         if c.is_whitespace() {
             *pending_space = !out.is_empty();
             return;
@@ -81,8 +81,13 @@ pub static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 /// a trailing dot) and lowercases the domain.
 pub fn clean_address(raw: &str) -> Option<String> {
     let trimmed = raw.trim_start_matches(|c: char| "<>'()[],;:.".contains(c) || c.is_whitespace());
-    let trimmed = trimmed.trim_end_matches(|c: char| "<>\"'()[],;:.".contains(c) || c.is_whitespace());
-    let trimmed = if trimmed.starts_with('"') && !trimmed[1..].contains("\"@") { &trimmed[1..] } else { trimmed };
+    let trimmed =
+        trimmed.trim_end_matches(|c: char| "<>\"'()[],;:.".contains(c) || c.is_whitespace());
+    let trimmed = if trimmed.starts_with('"') && !trimmed[1..].contains("\"@") {
+        &trimmed[1..]
+    } else {
+        trimmed
+    };
     let (local, domain) = trimmed.rsplit_once('@')?;
     let local = local.trim_start_matches(['.', '\'', '`']);
     if local.is_empty() || domain.is_empty() || !domain.contains('.') {
@@ -116,8 +121,9 @@ pub fn find_last_status(text: &str) -> Option<String> {
 }
 
 fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
-    static STATUS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[245]\.\d{1,3}\.\d{1,3}").expect("status regex compiles"));
+    static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+        crate::rules::ascii_regex(r"[245]\.\d{1,3}\.\d{1,3}").expect("status regex compiles")
+    });
     let bytes = text.as_bytes();
     STATUS.find_iter(text).filter_map(move |m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
@@ -144,8 +150,10 @@ fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
 /// never inside an IP address, a date or another number.
 pub fn find_reply_code(text: &str) -> Option<u16> {
     static REPLY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?:^|[\s'\x22(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'\x22)\]]|$)")
-            .expect("reply regex compiles")
+        crate::rules::ascii_regex(
+            r"(?:^|[\s'\x22(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'\x22)\]]|$)",
+        )
+        .expect("reply regex compiles")
     });
     let bytes = text.as_bytes();
     for caps in REPLY.captures_iter(text) {
@@ -159,12 +167,17 @@ pub fn find_reply_code(text: &str) -> Option<u16> {
         if m.start() > 0 && bytes[m.start() - 1] == b':' {
             // "port:550" is unusual but "host:550" is never a reply.
             let prev = &text[..m.start() - 1];
-            if prev.ends_with(|c: char| c.is_ascii_alphanumeric()) && !prev.to_ascii_lowercase().ends_with("said") && !prev.to_ascii_lowercase().ends_with("reason") && !prev.to_ascii_lowercase().ends_with("error") {
+            if prev.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && !prev.to_ascii_lowercase().ends_with("said")
+                && !prev.to_ascii_lowercase().ends_with("reason")
+                && !prev.to_ascii_lowercase().ends_with("error")
+            {
                 continue;
             }
         }
         let code: u16 = m.as_str().parse().ok()?;
-        if matches!(code, 211 | 214 | 220 | 221 | 250 | 251 | 252 | 421 | 450..=455 | 500..=504 | 521 | 523 | 530 | 534 | 535 | 538 | 550..=557 | 571 | 422 | 431 | 432 | 441 | 442 | 446 | 447 | 449 | 471 | 510 | 511 | 512 | 513 | 515 | 517 | 522 | 524 | 525 | 526 | 531 | 532 | 533 | 540 | 541 | 542 | 543 | 544 | 545 | 546 | 547 | 558 | 559 | 560 | 570 | 572 | 573 | 574 | 575 | 580 | 581 | 590) {
+        if matches!(code, 211 | 214 | 220 | 221 | 250 | 251 | 252 | 421 | 450..=455 | 500..=504 | 521 | 523 | 530 | 534 | 535 | 538 | 550..=557 | 571 | 422 | 431 | 432 | 441 | 442 | 446 | 447 | 449 | 471 | 510 | 511 | 512 | 513 | 515 | 517 | 522 | 524 | 525 | 526 | 531 | 532 | 533 | 540 | 541 | 542 | 543 | 544 | 545 | 546 | 547 | 558 | 559 | 560 | 570 | 572 | 573 | 574 | 575 | 580 | 581 | 590)
+        {
             return Some(code);
         }
     }
@@ -186,7 +199,10 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 pub fn mask_address(address: &str) -> String {
     match address.split_once('@') {
         Some((local, domain)) => {
-            let keep: String = local.chars().take(if local.chars().count() > 3 { 2 } else { 1 }).collect();
+            let keep: String = local
+                .chars()
+                .take(if local.chars().count() > 3 { 2 } else { 1 })
+                .collect();
             format!("{keep}****@{domain}")
         }
         None => address.to_string(),
@@ -199,16 +215,31 @@ mod tests {
 
     #[test]
     fn normalize_folds_width_case_and_space() {
-        assert_eq!(normalize("  ５５０　５．１．１\r\n User  Unknown "), "550 5.1.1 user unknown");
+        assert_eq!(
+            normalize("  ５５０　５．１．１\r\n User  Unknown "),
+            "550 5.1.1 user unknown"
+        );
         assert_eq!(fold_width("a\r\nb\rc"), "a\nb\nc");
-        assert_eq!(normalize("アドレスが 見つかりません"), "アドレスが 見つかりません");
+        assert_eq!(
+            normalize("アドレスが 見つかりません"),
+            "アドレスが 見つかりません"
+        );
     }
 
     #[test]
     fn status_codes_are_found_but_not_inside_ip_addresses_or_versions() {
-        assert_eq!(find_status("550 5.1.1 <a@example.jp>... User unknown").as_deref(), Some("5.1.1"));
-        assert_eq!(find_status("host 10.5.1.1 said: 550 5.7.509 Access denied").as_deref(), Some("5.7.509"));
-        assert_eq!(find_status("Server id 15.1.112.19 says 4.4.7").as_deref(), Some("4.4.7"));
+        assert_eq!(
+            find_status("550 5.1.1 <a@example.jp>... User unknown").as_deref(),
+            Some("5.1.1")
+        );
+        assert_eq!(
+            find_status("host 10.5.1.1 said: 550 5.7.509 Access denied").as_deref(),
+            Some("5.7.509")
+        );
+        assert_eq!(
+            find_status("Server id 15.1.112.19 says 4.4.7").as_deref(),
+            Some("4.4.7")
+        );
         assert_eq!(find_status("version 2.4.1-rc"), None);
         assert_eq!(find_status("#5.1.1"), Some("5.1.1".into()));
         assert_eq!(find_status("(#4.4.1)"), Some("4.4.1".into()));
@@ -219,7 +250,10 @@ mod tests {
     fn reply_codes_are_found_where_a_reply_stands() {
         assert_eq!(find_reply_code("550 5.1.1 User unknown"), Some(550));
         assert_eq!(find_reply_code("said: 452 4.2.2 Mailbox full"), Some(452));
-        assert_eq!(find_reply_code("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain'"), Some(554));
+        assert_eq!(
+            find_reply_code("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain'"),
+            Some(554)
+        );
         assert_eq!(find_reply_code("host 192.0.2.550 x"), None);
         assert_eq!(find_reply_code("Date: 12 Jan 2024 10:25:00"), None);
         assert_eq!(find_reply_code("smtp;550 5.1.1"), Some(550));
@@ -227,7 +261,10 @@ mod tests {
 
     #[test]
     fn addresses_are_cleaned_and_masked() {
-        assert_eq!(clean_address("<Kijitora@EXAMPLE.jp>:").as_deref(), Some("Kijitora@example.jp"));
+        assert_eq!(
+            clean_address("<Kijitora@EXAMPLE.jp>:").as_deref(),
+            Some("Kijitora@example.jp")
+        );
         assert_eq!(clean_address("nobody@localhost"), None);
         assert_eq!(mask_address("kijitora@example.org"), "ki****@example.org");
         assert_eq!(mask_address("ab@example.org"), "a****@example.org");

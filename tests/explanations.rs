@@ -37,8 +37,14 @@ fn render(results: &[RecipientResult]) -> String {
 fn every_reason_renders() {
     for reason in Reason::ALL {
         let text = render(&[result(*reason, None)]);
-        assert!(!text.contains("kijitora@"), "{reason}: the address must be masked");
-        assert!(!text.contains('{'), "{reason}: a placeholder was left: {text}");
+        assert!(
+            !text.contains("kijitora@"),
+            "{reason}: the address must be masked"
+        );
+        assert!(
+            !text.contains('{'),
+            "{reason}: a placeholder was left: {text}"
+        );
         insta::assert_snapshot!(format!("reason_{}", reason.as_str()), text);
     }
 }
@@ -47,20 +53,36 @@ fn every_reason_renders() {
 fn every_detail_topic_renders() {
     // A reason the topic fits, so the topic's advice is the one shown.
     for topic in DETAIL_TOPICS {
-        let reason = [Reason::Blocked, Reason::SecurityError, Reason::Expired, Reason::OnHold]
-            .into_iter()
-            .find(|r| bouncedesk::classify::detail_fits(*r, topic) && bouncedesk::classify::implied_detail(*r) != Some(*topic))
-            .unwrap_or(Reason::OnHold);
+        let reason = [
+            Reason::Blocked,
+            Reason::SecurityError,
+            Reason::Expired,
+            Reason::OnHold,
+        ]
+        .into_iter()
+        .find(|r| {
+            bouncedesk::classify::detail_fits(*r, topic)
+                && bouncedesk::classify::implied_detail(*r) != Some(*topic)
+        })
+        .unwrap_or(Reason::OnHold);
         let text = render(&[result(reason, Some(topic))]);
         let headline = &ResponseSet::embedded().detail(topic).unwrap().headline;
-        assert!(text.contains(headline.as_str()), "{topic}: its advice is not shown");
+        assert!(
+            text.contains(headline.as_str()),
+            "{topic}: its advice is not shown"
+        );
         insta::assert_snapshot!(format!("detail_{topic}"), text);
     }
 }
 
 #[test]
 fn several_reasons_are_summarised_per_reason() {
-    let mut many: Vec<RecipientResult> = (0..7).map(|i| RecipientResult { recipient: format!("user{i}@example.org"), ..result(Reason::UserUnknown, None) }).collect();
+    let mut many: Vec<RecipientResult> = (0..7)
+        .map(|i| RecipientResult {
+            recipient: format!("user{i}@example.org"),
+            ..result(Reason::UserUnknown, None)
+        })
+        .collect();
     many.push(result(Reason::MailboxFull, Some("quota")));
     insta::assert_snapshot!("several_reasons", render(&many));
 }

@@ -18,12 +18,20 @@ fn fixtures_dir() -> PathBuf {
 }
 
 fn table() -> Vec<Row> {
-    let readme = std::fs::read_to_string(fixtures_dir().join("README.md")).expect("tests/fixtures/README.md");
+    let readme = std::fs::read_to_string(fixtures_dir().join("README.md"))
+        .expect("tests/fixtures/README.md");
     let mut rows = Vec::new();
     let mut in_table = false;
     for line in readme.lines() {
-        let cells: Vec<String> = line.trim().trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect();
-        if cells.first().map(String::as_str) == Some("file") && cells.get(1).map(String::as_str) == Some("reason") {
+        let cells: Vec<String> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().trim_matches('`').to_string())
+            .collect();
+        if cells.first().map(String::as_str) == Some("file")
+            && cells.get(1).map(String::as_str) == Some("reason")
+        {
             in_table = true;
             continue;
         }
@@ -35,7 +43,9 @@ fn table() -> Vec<Row> {
             reason: cells[1].clone(),
             status: cells[2].clone(),
             reply_code: cells[3].clone(),
-            recipients: cells[4].parse().unwrap_or_else(|_| panic!("bad recipients cell in row {line}")),
+            recipients: cells[4]
+                .parse()
+                .unwrap_or_else(|_| panic!("bad recipients cell in row {line}")),
         });
     }
     rows
@@ -44,11 +54,23 @@ fn table() -> Vec<Row> {
 #[test]
 fn the_table_lists_every_fixture_file_and_only_those() {
     let rows = table();
-    assert!(rows.len() > 100, "the fixture table has only {} rows", rows.len());
+    assert!(
+        rows.len() > 100,
+        "the fixture table has only {} rows",
+        rows.len()
+    );
     let mut on_disk = Vec::new();
-    for dir in std::fs::read_dir(fixtures_dir()).unwrap().flatten().filter(|e| e.path().is_dir()) {
+    for dir in std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+    {
         for file in std::fs::read_dir(dir.path()).unwrap().flatten() {
-            on_disk.push(format!("{}/{}", dir.file_name().to_string_lossy(), file.file_name().to_string_lossy()));
+            on_disk.push(format!(
+                "{}/{}",
+                dir.file_name().to_string_lossy(),
+                file.file_name().to_string_lossy()
+            ));
         }
     }
     on_disk.sort();
@@ -63,29 +85,60 @@ fn every_fixture_is_classified_as_its_table_row_says() {
     let rows = table();
     for row in &rows {
         let bytes = std::fs::read(fixtures_dir().join(&row.file)).unwrap();
-        let results: Vec<_> = analyze(&bytes, &Options::default()).into_iter().flat_map(|a| a.results).collect();
+        let results: Vec<_> = analyze(&bytes, &Options::default())
+            .into_iter()
+            .flat_map(|a| a.results)
+            .collect();
         if results.len() != row.recipients {
-            failures.push(format!("{}: {} results, expected {}", row.file, results.len(), row.recipients));
+            failures.push(format!(
+                "{}: {} results, expected {}",
+                row.file,
+                results.len(),
+                row.recipients
+            ));
             continue;
         }
-        let Some(first) = results.first() else { continue };
+        let Some(first) = results.first() else {
+            continue;
+        };
         if first.reason.as_str() != row.reason {
-            failures.push(format!("{}: reason {}, expected {}", row.file, first.reason, row.reason));
+            failures.push(format!(
+                "{}: reason {}, expected {}",
+                row.file, first.reason, row.reason
+            ));
         }
         if !row.status.is_empty() && first.status.as_deref() != Some(row.status.as_str()) {
-            failures.push(format!("{}: status {:?}, expected {}", row.file, first.status, row.status));
+            failures.push(format!(
+                "{}: status {:?}, expected {}",
+                row.file, first.status, row.status
+            ));
         }
-        if !row.reply_code.is_empty() && first.reply_code.map(|c| c.to_string()).as_deref() != Some(row.reply_code.as_str()) {
-            failures.push(format!("{}: reply code {:?}, expected {}", row.file, first.reply_code, row.reply_code));
+        if !row.reply_code.is_empty()
+            && first.reply_code.map(|c| c.to_string()).as_deref() != Some(row.reply_code.as_str())
+        {
+            failures.push(format!(
+                "{}: reply code {:?}, expected {}",
+                row.file, first.reply_code, row.reply_code
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn file_names_say_the_expected_reason() {
     for row in table() {
-        let stem = Path::new(&row.file).file_stem().unwrap().to_string_lossy().to_string();
+        let stem = Path::new(&row.file)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         if row.file.starts_with("not-bounce/") {
             assert_eq!(row.recipients, 0, "{}", row.file);
             continue;

@@ -24,12 +24,20 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let options = Options { max_recipients: args.max_recipients, max_input_bytes: args.max_bytes, ..Options::default() };
+    let options = Options {
+        max_recipients: args.max_recipients,
+        max_input_bytes: args.max_bytes,
+        ..Options::default()
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     if !args.json {
-        let _ = writeln!(out, "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  detail", "file", "#", "recipient", "reason", "status", "code", "hard");
+        let _ = writeln!(
+            out,
+            "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  detail",
+            "file", "#", "recipient", "reason", "status", "code", "hard"
+        );
     }
     for path in &args.paths {
         let (bytes, _) = match read_input(path, args.max_bytes) {
@@ -73,7 +81,9 @@ pub fn run(args: &Args) -> ExitCode {
                         r.recipient,
                         r.reason.as_str(),
                         r.status.as_deref().unwrap_or("-"),
-                        r.reply_code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()),
+                        r.reply_code
+                            .map(|c| c.to_string())
+                            .unwrap_or_else(|| "-".into()),
                         if r.hard_bounce { "hard" } else { "soft" },
                         r.detail.unwrap_or("")
                     )

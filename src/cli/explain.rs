@@ -38,7 +38,17 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
     let analyses = analyze(&bytes, &options);
-    let explanation = explain(&analyses, &set, &ExplainOptions { mask_addresses: !args.no_mask, ..ExplainOptions::default() });
-    print!("{}", bouncedesk::render::explanation_text(&explanation, &set, args.technical));
+    let explanation = explain(
+        &analyses,
+        &set,
+        &ExplainOptions {
+            mask_addresses: !args.no_mask,
+            ..ExplainOptions::default()
+        },
+    );
+    print!(
+        "{}",
+        bouncedesk::render::explanation_text(&explanation, &set, args.technical)
+    );
     ExitCode::SUCCESS
 }

@@ -13,7 +13,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "bouncedesk", version, about = "Explains e-mail bounces (whole emails or pasted text)")]
+#[command(
+    name = "bouncedesk",
+    version,
+    about = "Explains e-mail bounces (whole emails or pasted text)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,30 +58,49 @@ pub fn run() -> ExitCode {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: is a directory")]
     Directory { path: String },
 }
 
 /// The response set to use: a team's folder when given, else the built-in one.
-pub fn responses(dir: Option<&Path>) -> Result<std::borrow::Cow<'static, bouncedesk::responses::ResponseSet>, bouncedesk::responses::ResponseError> {
+pub fn responses(
+    dir: Option<&Path>,
+) -> Result<
+    std::borrow::Cow<'static, bouncedesk::responses::ResponseSet>,
+    bouncedesk::responses::ResponseError,
+> {
     match dir {
         Some(d) => bouncedesk::responses::ResponseSet::load_dir(d).map(std::borrow::Cow::Owned),
-        None => Ok(std::borrow::Cow::Borrowed(bouncedesk::responses::ResponseSet::embedded())),
+        None => Ok(std::borrow::Cow::Borrowed(
+            bouncedesk::responses::ResponseSet::embedded(),
+        )),
     }
 }
 
 /// Reads a path (or stdin for `-`) up to `limit` bytes; the flag says whether
 /// more was there.
 pub fn read_input(path: &str, limit: usize) -> Result<(Vec<u8>, bool), InputError> {
-    let io = |source| InputError::Io { path: path.to_string(), source };
+    let io = |source| InputError::Io {
+        path: path.to_string(),
+        source,
+    };
     let mut buf = Vec::new();
     let cap = limit as u64 + 1;
     if path == "-" {
-        std::io::stdin().lock().take(cap).read_to_end(&mut buf).map_err(io)?;
+        std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut buf)
+            .map_err(io)?;
     } else {
         if Path::new(path).is_dir() {
-            return Err(InputError::Directory { path: path.to_string() });
+            return Err(InputError::Directory {
+                path: path.to_string(),
+            });
         }
         let file = std::fs::File::open(path).map_err(io)?;
         file.take(cap).read_to_end(&mut buf).map_err(io)?;

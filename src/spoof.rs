@@ -1,0 +1,1544 @@
+//! Spoofed-bounce (lure) and backscatter warnings.
+//!
+//! A "bounce" is one of the most abused disguises in phishing: fake
+//! "Undeliverable" notices with an HTML, ZIP or EXE attachment, "N messages
+//! held, click to release", "your mailbox is full, upgrade within 24 hours".
+//! [`check`] weighs named [`Signal`]s found in a [`Document`] and gives a
+//! [`Verdict`]; it never opens, decodes-and-runs or follows anything: links
+//! are judged by their text and host name, attachments by name, type and
+//! their first two bytes (`MZ`, recorded by the parser).
+//!
+//! Weighing (positive points to a lure, negative to a genuine notice):
+//! - strong: an executable or a disguised name (`.pdf.exe`) attached (+6), an
+//!   HTML/script/archive/macro attachment (+5), a declared delivery report
+//!   without a status part (+4), a `javascript:`/`data:` link (+4);
+//! - lure wording from `src/rules/lures.toml` (release/verify/upgrade/password
+//!   expiry: +3; held messages, deadlines, "open the attachment": +2; "click
+//!   here", "your mailbox is almost full": +1), suspicious link hosts
+//!   (shortener, form hosting, IP literal, look-alike, shown text naming
+//!   another domain: +3; punycode +2; merely unrelated +1), a sender whose
+//!   display name claims the mail system from a personal mailbox of another
+//!   organisation (+3), a brand claim from a foreign domain (+2), a personal
+//!   Return-Path on a "bounce" (+2), the recipient's address in the subject
+//!   (+2, the bare name +1), a claimed bounce naming no recipient (+2);
+//! - genuine structure: a parseable `message/delivery-status` part (-3), else a
+//!   notice with SMTP/status codes (-2); `Auto-Submitted`, NDR headers and a
+//!   null Return-Path (-1 each, at most -2 together). All genuine evidence
+//!   together counts at most -3, so that a forged report structure cannot
+//!   hide a strong lure.
+//!
+//! Score >= [`LIKELY_SPOOFED_AT`] is `likely_spoofed`, >= [`SUSPICIOUS_AT`]
+//! `suspicious`. No weak signal decides alone: only an attached program or a
+//! disguised file name reaches `likely_spoofed` by itself.
+//!
+//! Backscatter (someone forged the user's address, or the user's account or
+//! PC sends spam) is reported separately from the verdict: see
+//! [`SpoofReport::backscatter`]. A wrong clock on the sending PC is reported
+//! as [`SpoofReport::clock_skew_minutes`].
+
+use crate::analysis::RecipientResult;
+use crate::input::InputKind;
+use crate::parse::Document;
+use crate::reason::Reason;
+use crate::rules::RULES;
+use crate::text::normalize;
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+const LURES_TOML: &str = include_str!("rules/lures.toml");
+
+/// Text beyond this many bytes (of the notice, of the returned text) is not scanned.
+pub const MAX_SCAN_BYTES: usize = 256 * 1024;
+/// Links looked at per input.
+pub const MAX_LINKS: usize = 200;
+/// Attachments looked at per input.
+pub const MAX_ATTACHMENTS: usize = 200;
+/// Score from which the verdict is `suspicious`.
+pub const SUSPICIOUS_AT: i32 = 3;
+/// Score from which the verdict is `likely_spoofed`.
+pub const LIKELY_SPOOFED_AT: i32 = 6;
+/// Genuine-structure evidence counts at most this much (as a negative).
+pub const MAX_GENUINE_CREDIT: i32 = 3;
+/// `Auto-Submitted`, NDR headers and a null Return-Path together count at most this much.
+pub const MAX_SMALL_CREDIT: i32 = 2;
+/// Minutes between the original's Date and its first Received from which the clock is wrong.
+pub const CLOCK_SKEW_LIMIT_MINUTES: i64 = 30;
+/// Distinct unknown recipients in one input that point to backscatter.
+pub const MANY_UNKNOWN_RECIPIENTS: usize = 3;
+
+// Signals decided in code (the wording and link-host signals are named in
+// src/rules/lures.toml).
+const REPORT_WITHOUT_STATUS: &str = "report_without_status";
+const PERSONAL_RETURN_PATH: &str = "personal_return_path";
+const SENDER_CLAIMS_MAIL_SYSTEM: &str = "sender_claims_mail_system";
+const BRAND_DOMAIN_MISMATCH: &str = "brand_domain_mismatch";
+const BOUNCE_CLAIM_WITHOUT_RECIPIENTS: &str = "bounce_claim_without_recipients";
+const SUBJECT_HAS_RECIPIENT: &str = "subject_has_recipient";
+const LURE_RELEASE_LINK: &str = "lure_release_link";
+const LURE_HELD_MESSAGES: &str = "lure_held_messages";
+const LURE_VERIFY_ACCOUNT: &str = "lure_verify_account";
+const LURE_STORAGE_UPGRADE: &str = "lure_storage_upgrade";
+const LURE_QUOTA_WARNING: &str = "lure_quota_warning";
+const LURE_DEADLINE_THREAT: &str = "lure_deadline_threat";
+const LURE_PASSWORD_EXPIRY: &str = "lure_password_expiry";
+const LURE_ACCOUNT_ALERT: &str = "lure_account_alert";
+const LURE_CLICK_HERE: &str = "lure_click_here";
+const LURE_OPEN_ATTACHMENT: &str = "lure_open_attachment";
+const LINK_SHORTENER: &str = "link_shortener";
+const LINK_FORM_HOSTING: &str = "link_form_hosting";
+const LINK_IP_LITERAL: &str = "link_ip_literal";
+const LINK_SCRIPT_OR_DATA: &str = "link_script_or_data";
+const LINK_TEXT_MISMATCH: &str = "link_text_mismatch";
+const LINK_LOOKALIKE_HOST: &str = "link_lookalike_host";
+const LINK_USERINFO: &str = "link_userinfo";
+const LINK_PUNYCODE: &str = "link_punycode";
+const LINK_UNRELATED_HOST: &str = "link_unrelated_host";
+const DANGEROUS_ATTACHMENT: &str = "dangerous_attachment";
+const DOUBLE_EXTENSION: &str = "double_extension";
+const EXECUTABLE_ATTACHMENT: &str = "executable_attachment";
+const PDF_ATTACHMENT_WITH_LURE: &str = "pdf_attachment_with_lure";
+const ATTACHMENT_NAMED_IN_TEXT: &str = "attachment_named_in_text";
+const DSN_STATUS_PART: &str = "dsn_status_part";
+const KNOWN_MTA_NOTICE: &str = "known_mta_notice";
+const AUTO_SUBMITTED: &str = "auto_submitted";
+const NDR_HEADER: &str = "ndr_header";
+const NULL_RETURN_PATH: &str = "null_return_path";
+const ORIGINAL_NOT_FROM_OWN_DOMAIN: &str = "original_not_from_own_domain";
+const MANY_UNKNOWN_RECIPIENTS_SIGNAL: &str = "many_unknown_recipients";
+
+/// Every signal name [`check`] can emit. Each has a Japanese sentence in
+/// `responses/spoof/signals.toml` (a unit test checks it).
+pub const SIGNAL_NAMES: &[&str] = &[
+    REPORT_WITHOUT_STATUS,
+    PERSONAL_RETURN_PATH,
+    SENDER_CLAIMS_MAIL_SYSTEM,
+    BRAND_DOMAIN_MISMATCH,
+    BOUNCE_CLAIM_WITHOUT_RECIPIENTS,
+    SUBJECT_HAS_RECIPIENT,
+    LURE_RELEASE_LINK,
+    LURE_HELD_MESSAGES,
+    LURE_VERIFY_ACCOUNT,
+    LURE_STORAGE_UPGRADE,
+    LURE_QUOTA_WARNING,
+    LURE_DEADLINE_THREAT,
+    LURE_PASSWORD_EXPIRY,
+    LURE_ACCOUNT_ALERT,
+    LURE_CLICK_HERE,
+    LURE_OPEN_ATTACHMENT,
+    LINK_SHORTENER,
+    LINK_FORM_HOSTING,
+    LINK_IP_LITERAL,
+    LINK_SCRIPT_OR_DATA,
+    LINK_TEXT_MISMATCH,
+    LINK_LOOKALIKE_HOST,
+    LINK_USERINFO,
+    LINK_PUNYCODE,
+    LINK_UNRELATED_HOST,
+    DANGEROUS_ATTACHMENT,
+    DOUBLE_EXTENSION,
+    EXECUTABLE_ATTACHMENT,
+    PDF_ATTACHMENT_WITH_LURE,
+    ATTACHMENT_NAMED_IN_TEXT,
+    DSN_STATUS_PART,
+    KNOWN_MTA_NOTICE,
+    AUTO_SUBMITTED,
+    NDR_HEADER,
+    NULL_RETURN_PATH,
+    ORIGINAL_NOT_FROM_OWN_DOMAIN,
+    MANY_UNKNOWN_RECIPIENTS_SIGNAL,
+];
+
+/// Pasted text: no headers, so the envelope, sender and structure checks were not made.
+pub const HEADERS_MISSING: &str = "headers_missing";
+/// A whole e-mail without `Return-Path` (saved by a mail client): the envelope check was not made.
+pub const ENVELOPE_MISSING: &str = "envelope_missing";
+/// Pasted text: attachments cannot be seen, only what the text says about them.
+pub const ATTACHMENTS_MISSING: &str = "attachments_missing";
+/// Pasted text without any URL: where its buttons and links lead cannot be seen.
+pub const LINK_TARGETS_MISSING: &str = "link_targets_missing";
+/// Own domains are configured but the returned original is not in the input: the backscatter check was not made.
+pub const ORIGINAL_MISSING: &str = "original_missing";
+
+/// Every id that can appear in [`SpoofReport::not_checked`]; each has a
+/// sentence in `responses/spoof/signals.toml`.
+pub const NOT_CHECKED_IDS: &[&str] = &[HEADERS_MISSING, ENVELOPE_MISSING, ATTACHMENTS_MISSING, LINK_TARGETS_MISSING, ORIGINAL_MISSING];
+
+/// How likely the input is a lure dressed as a bounce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    None,
+    Suspicious,
+    LikelySpoofed,
+}
+
+impl Verdict {
+    /// The machine name: `none`, `suspicious` or `likely_spoofed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::Suspicious => "suspicious",
+            Verdict::LikelySpoofed => "likely_spoofed",
+        }
+    }
+
+    /// The verdict a score gives.
+    pub fn from_score(score: i32) -> Verdict {
+        if score >= LIKELY_SPOOFED_AT {
+            Verdict::LikelySpoofed
+        } else if score >= SUSPICIOUS_AT {
+            Verdict::Suspicious
+        } else {
+            Verdict::None
+        }
+    }
+}
+
+/// One fact found, with its weight.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Signal {
+    /// Stable snake_case id, one of [`SIGNAL_NAMES`].
+    pub name: &'static str,
+    /// Positive = points to a lure/forgery, negative = evidence of a genuine notice.
+    pub weight: i32,
+    /// Short ASCII fact for logs and JSON (an attachment name, a link host).
+    pub detail: String,
+}
+
+/// The result of [`check`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SpoofReport {
+    pub verdict: Verdict,
+    pub score: i32,
+    pub signals: Vec<Signal>,
+    /// Checks that could not be made because the input lacks what they need
+    /// (pasted text has no headers): ids from [`NOT_CHECKED_IDS`].
+    pub not_checked: Vec<&'static str>,
+    /// The returned original was apparently not sent from the user's own
+    /// domains (backscatter), or several bounces for different unknown
+    /// recipients suggest it.
+    pub backscatter: bool,
+    /// Minutes between the original's Date and its first (oldest) Received
+    /// time, when both parse and differ by more than 30 minutes: the sending
+    /// PC's clock is wrong. Positive when the Date is ahead (the clock is fast).
+    pub clock_skew_minutes: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------
+// The data table.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LureFile {
+    known_hosts: Vec<String>,
+    sending_services: Vec<String>,
+    attachments: AttachmentLists,
+    #[serde(default)]
+    brand: Vec<BrandEntry>,
+    #[serde(default)]
+    lure: Vec<LureEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentLists {
+    dangerous: Vec<String>,
+    with_lure_only: Vec<String>,
+    safe: Vec<String>,
+    decoy: Vec<String>,
+    dangerous_types: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandEntry {
+    name: String,
+    pattern: String,
+    domains: Vec<String>,
+    host_tokens: Vec<String>,
+    #[allow(dead_code)] // checked by the tests: every pattern matches its example
+    example: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LureEntry {
+    name: String,
+    weight: i32,
+    scope: String,
+    pattern: String,
+    #[allow(dead_code)] // checked by the tests: every pattern matches its example
+    example: String,
+}
+
+const SCOPES: &[&str] = &["text", "sender_name", "link_host"];
+
+/// One scope's patterns, compiled.
+struct Table {
+    set: RegexSet,
+    regexes: Vec<Regex>,
+    names: Vec<&'static str>,
+    weights: Vec<i32>,
+}
+
+/// A pattern that matched: (signal name, weight, the text it matched).
+type Hit = (&'static str, i32, String);
+
+impl Table {
+    fn build(entries: &[&LureEntry]) -> Table {
+        let patterns: Vec<&str> = entries.iter().map(|e| e.pattern.as_str()).collect();
+        let set = RegexSetBuilder::new(&patterns)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .unwrap_or_else(|e| panic!("src/rules/lures.toml: a pattern does not compile: {e}"));
+        let regexes = patterns
+            .iter()
+            .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("src/rules/lures.toml: pattern {p:?} does not compile: {e}")))
+            .collect();
+        Table {
+            set,
+            regexes,
+            names: entries.iter().map(|e| static_name(&e.name)).collect(),
+            weights: entries.iter().map(|e| e.weight).collect(),
+        }
+    }
+
+    /// Every signal whose pattern matches, once per name with its highest weight.
+    fn hits(&self, text: &str) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::new();
+        if text.is_empty() {
+            return out;
+        }
+        for i in self.set.matches(text).iter() {
+            let name = self.names[i];
+            let weight = self.weights[i];
+            let snippet = self.regexes[i].find(text).map(|m| m.as_str().to_string()).unwrap_or_default();
+            match out.iter_mut().find(|h| h.0 == name) {
+                Some(hit) => {
+                    if weight > hit.1 {
+                        hit.1 = weight;
+                        hit.2 = snippet;
+                    }
+                }
+                None => out.push((name, weight, snippet)),
+            }
+        }
+        out
+    }
+}
+
+fn static_name(name: &str) -> &'static str {
+    SIGNAL_NAMES
+        .iter()
+        .copied()
+        .find(|n| *n == name)
+        .unwrap_or_else(|| panic!("src/rules/lures.toml: unknown signal name {name:?} (add it to spoof::SIGNAL_NAMES)"))
+}
+
+struct Brand {
+    name: String,
+    regex: Regex,
+    domains: Vec<String>,
+    host_tokens: Vec<String>,
+}
+
+struct Lures {
+    known_hosts: Vec<String>,
+    sending_services: Vec<String>,
+    attachments: AttachmentLists,
+    brands: Vec<Brand>,
+    text: Table,
+    sender_name: Table,
+    link_host: Table,
+}
+
+static LURES: LazyLock<Lures> = LazyLock::new(Lures::load);
+
+fn lowercase_all(list: Vec<String>) -> Vec<String> {
+    list.into_iter().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+}
+
+impl Lures {
+    fn load() -> Lures {
+        let file: LureFile = toml::from_str(LURES_TOML).unwrap_or_else(|e| panic!("src/rules/lures.toml: {e}"));
+        let LureFile { known_hosts, sending_services, attachments, brand, lure } = file;
+        for entry in &lure {
+            if !SCOPES.contains(&entry.scope.as_str()) {
+                panic!("src/rules/lures.toml: unknown scope {:?} (one of {})", entry.scope, SCOPES.join(", "));
+            }
+        }
+        let scoped = |scope: &str| -> Table {
+            let entries: Vec<&LureEntry> = lure.iter().filter(|e| e.scope == scope).collect();
+            Table::build(&entries)
+        };
+        let text = scoped("text");
+        let sender_name = scoped("sender_name");
+        let link_host = scoped("link_host");
+        let brands = brand
+            .into_iter()
+            .map(|b| Brand {
+                regex: Regex::new(&b.pattern).unwrap_or_else(|e| panic!("src/rules/lures.toml: brand {:?}: {e}", b.name)),
+                name: b.name,
+                domains: lowercase_all(b.domains),
+                host_tokens: lowercase_all(b.host_tokens),
+            })
+            .collect();
+        let attachments = AttachmentLists {
+            dangerous: lowercase_all(attachments.dangerous),
+            with_lure_only: lowercase_all(attachments.with_lure_only),
+            safe: lowercase_all(attachments.safe),
+            decoy: lowercase_all(attachments.decoy),
+            dangerous_types: lowercase_all(attachments.dangerous_types),
+        };
+        Lures {
+            known_hosts: lowercase_all(known_hosts),
+            sending_services: lowercase_all(sending_services),
+            attachments,
+            brands,
+            text,
+            sender_name,
+            link_host,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Fixed patterns.
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| panic!("spoof.rs: pattern {pattern:?} does not compile: {e}"))
+}
+
+/// Local parts of the mailboxes that really send delivery notices.
+static DAEMON_LOCAL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|daemon|p[o0]+st[-_.]?master|post_master|postoffice|mail[-_.]?delivery(?:[-_.]?(?:system|subsystem|service))?|mdaemon|mta|bounces?|double-bounce|microsoftexchange[0-9a-f]{0,40}|dsn|ndr|mailer|root|null|nobody)$")
+});
+
+/// Envelope senders of machines (bounce handlers, lists, VERP and SRS
+/// addresses): not a personal Return-Path.
+static AUTOMATED_ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"bounce|return|error|dsn|ndr|daemon|p[o0]+stmaster|post_master|-owner|owner-|-request|-admin|listmaster|mailman|majordomo|no-?reply|do-?not-?reply|notification|^prvs=|^btv1=|^srs[01]=|^null$|^nobody$|^root$|=|\+")
+});
+
+/// Per-recipient delivery-status fields in a `message/delivery-status` part.
+static STATUS_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?im)^[ \t]*(?:final-recipient|original-recipient|action|status)[ \t]*:"));
+
+/// Any delivery-status field (some real MTAs send only the per-message ones).
+static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?im)^[ \t]*(?:reporting-mta|received-from-mta|arrival-date|final-recipient|original-recipient|action|status|diagnostic-code|remote-mta)[ \t]*:")
+});
+
+/// URLs in running text.
+static URL_IN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| compile(r#"(?i)\b(?:https?|hxxps?)://[^\s<>"'()\[\]{}\\^`|]+"#));
+
+/// `shown text<https://target>` as mail clients render a link in plain text.
+static LINK_PAIR: LazyLock<Regex> =
+    LazyLock::new(|| compile(r#"([^\s<>"]+)<((?:https?|hxxps?)://[^>\s]+)>"#));
+
+/// A domain name shown in link text (not the domain of an e-mail address).
+static DOMAIN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?:^|[^a-z0-9@._-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?:[^a-z0-9_-]|$)")
+});
+
+/// A domain name anywhere (in a Received header).
+static HOST_NAME: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b"));
+
+/// A base64-encoded Windows executable header in text.
+static BASE64_EXECUTABLE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"TVqQAAMAAAAEAAAA|TVpQAAIAAAAEAA|(?m)^[ \t]*TVqQ[A-Za-z0-9+/]{40}"));
+
+/// A line of pasted text that lists an attachment with a dangerous extension
+/// (`invoice.htm`, `Scan_0042.zip (24 KB)`, `Attachment: report.pdf.exe`).
+static ATTACHMENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // `.com` is left out: in text it is nearly always a domain name.
+    let exts: Vec<String> =
+        LURES.attachments.dangerous.iter().filter(|e| e.as_str() != "com").map(|e| regex::escape(e)).collect();
+    compile(&format!(
+        r"(?im)^[ \t]*(?:[^\n:]{{0,24}}:[ \t]*)?([^\s\\/:*?<>|@][^\\/:*?<>|@\n]{{0,100}}\.(?:{}))[ \t]*(?:[(\[]?[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:bytes|[kmg]i?b)[ \t]*[)\]]?)?[ \t]*$",
+        exts.join("|")
+    ))
+});
+
+/// Last labels that are file extensions, not top-level domains, in link text.
+const FILE_EXTENSIONS: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "htm", "html", "zip", "png", "jpg", "jpeg", "gif",
+    "eml", "msg", "exe", "csv", "php", "asp", "aspx", "js", "json", "xml", "svg", "rar", "iso",
+];
+
+/// Local parts too common to mean "the recipient" when seen in a subject.
+const GENERIC_LOCAL_PARTS: &[&str] = &[
+    "info", "admin", "mail", "user", "test", "support", "sales", "contact", "office", "postmaster", "webmaster",
+    "service", "help", "news", "noreply", "no-reply", "root", "staff", "team", "account", "billing", "order",
+    "orders", "shop", "web", "www", "system", "master", "desk", "center", "notice", "report", "hello", "dmarc",
+    "abuse", "security", "alerts", "alert", "noc", "hostmaster", "mailer", "list", "bounce", "bounces",
+];
+
+/// Second-level labels under a two-letter country code (`example.co.jp`).
+const SECOND_LEVEL_LABELS: &[&str] = &[
+    "co", "ne", "or", "ac", "ad", "ed", "go", "gr", "lg", "com", "net", "org", "gov", "edu", "mil", "nom", "ltd",
+    "plc", "sch", "gob",
+];
+
+// ---------------------------------------------------------------------------
+// Small helpers.
+
+/// The first `max` bytes of `text`, cut on a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Keeps a detail ASCII and short.
+fn ascii_detail(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .take(80)
+        .collect();
+    cleaned.trim().to_string()
+}
+
+fn domain_of(address: &str) -> Option<String> {
+    let (_, domain) = address.rsplit_once('@')?;
+    let domain = domain
+        .trim()
+        .trim_matches(|c: char| c == '<' || c == '>' || c == '[' || c == ']' || c == '"' || c.is_whitespace())
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}
+
+fn local_of(address: &str) -> String {
+    address
+        .rsplit_once('@')
+        .map_or(address, |(local, _)| local)
+        .trim()
+        .trim_matches(|c: char| c == '<' || c == '"' || c.is_whitespace())
+        .to_ascii_lowercase()
+}
+
+/// The registrable part of a host name: `mx.example.co.jp` -> `example.co.jp`.
+fn base_domain(host: &str) -> String {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').filter(|l| !l.is_empty()).collect();
+    let n = labels.len();
+    if n <= 2 {
+        return labels.join(".");
+    }
+    let take = if labels[n - 1].len() == 2 && SECOND_LEVEL_LABELS.contains(&labels[n - 2]) { 3 } else { 2 };
+    labels[n - take..].join(".")
+}
+
+/// `host` is `domain` or one of its sub-domains.
+fn belongs(host: &str, domain: &str) -> bool {
+    if domain.is_empty() {
+        return false;
+    }
+    host == domain
+        || (host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+}
+
+fn is_known_host(host: &str) -> bool {
+    LURES.known_hosts.iter().any(|k| belongs(host, k))
+}
+
+fn is_ip_literal(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if h.is_empty() {
+        return false;
+    }
+    let dotted_digits = h.chars().all(|c| c.is_ascii_digit() || c == '.') && h.chars().any(|c| c.is_ascii_digit()) && !h.contains("..");
+    let hex = h.strip_prefix("0x").is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '.'));
+    h.parse::<std::net::IpAddr>().is_ok() || dotted_digits || hex
+}
+
+/// Occurs as a whole word (not inside a longer name or address).
+fn contains_word(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-' || c == '@');
+    let mut start = 0;
+    while start <= haystack.len() {
+        let Some(pos) = haystack[start..].find(needle) else { break };
+        let i = start + pos;
+        let end = i + needle.len();
+        if !is_word(haystack[..i].chars().next_back()) && !is_word(haystack[end..].chars().next()) {
+            return true;
+        }
+        start = end;
+    }
+    false
+}
+
+/// Where a link goes.
+enum Target {
+    /// `javascript:`, `vbscript:` or `data:`.
+    Script(&'static str),
+    Web { host: String, userinfo: bool },
+    /// `mailto:`, anchors, relative links: nothing to judge.
+    Other,
+}
+
+fn target(href: &str) -> Target {
+    let lower = href.trim().trim_matches(|c: char| c == '"' || c == '\'').to_ascii_lowercase();
+    for scheme in ["javascript", "vbscript", "data"] {
+        if lower.strip_prefix(scheme).is_some_and(|rest| rest.trim_start().starts_with(':')) {
+            return Target::Script(scheme);
+        }
+    }
+    let rest = match lower.find("://") {
+        Some(pos) => {
+            if !matches!(&lower[..pos], "http" | "https" | "hxxp" | "hxxps" | "ftp") {
+                return Target::Other;
+            }
+            &lower[pos + 3..]
+        }
+        None => match lower.strip_prefix("//") {
+            Some(rest) => rest,
+            None => return Target::Other,
+        },
+    };
+    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
+    let (userinfo, host_port) = match authority.rfind('@') {
+        Some(p) => (true, &authority[p + 1..]),
+        None => (false, authority),
+    };
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let host = host.trim_end_matches('.');
+    if host.is_empty() {
+        Target::Other
+    } else {
+        Target::Web { host: host.to_string(), userinfo }
+    }
+}
+
+/// A link: its target and the text shown for it (empty for a bare URL).
+struct LinkRef {
+    href: String,
+    text: String,
+}
+
+/// Adds to the signal list, once per name, keeping the highest weight.
+#[derive(Default)]
+struct Signals(Vec<Signal>);
+
+impl Signals {
+    fn add(&mut self, name: &'static str, weight: i32, detail: impl Into<String>) {
+        let detail = ascii_detail(&detail.into());
+        match self.0.iter_mut().find(|s| s.name == name) {
+            Some(s) => {
+                if weight > s.weight {
+                    s.weight = weight;
+                    s.detail = detail;
+                }
+            }
+            None => self.0.push(Signal { name, weight, detail }),
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|s| s.name == name)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The check.
+
+/// Weighs the signs that `doc` is a lure dressed as a bounce, and whether the
+/// bounce is backscatter. `results` are the analysis results of the same
+/// input (all of them, when an input held several messages); `own_domains`
+/// are the user's mail domains (may be empty: the backscatter check on the
+/// returned original is then not made).
+///
+/// Never panics; regexes are compiled once; at most [`MAX_SCAN_BYTES`] of
+/// each text, [`MAX_LINKS`] links and [`MAX_ATTACHMENTS`] attachments are read.
+pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]) -> SpoofReport {
+    let lures = &*LURES;
+    let mut signals = Signals::default();
+    let mut not_checked: Vec<&'static str> = Vec::new();
+
+    let is_paste = doc.kind == Some(InputKind::Paste) || doc.headers.all.is_empty();
+    let is_email = !is_paste;
+    let failure_results = results
+        .iter()
+        .any(|r| !matches!(r.reason, Reason::Vacation | Reason::Feedback | Reason::Delivered));
+
+    let from_address = doc.headers.from_address.as_deref().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@'));
+    let from_domain = from_address.as_deref().and_then(domain_of);
+    let from_local = from_address.as_deref().map(local_of).unwrap_or_default();
+    let from_name = doc.headers.from_name.as_deref().map(normalize).unwrap_or_default();
+    let to_address = doc.headers.to.as_deref().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@'));
+    let to_domain = to_address.as_deref().and_then(domain_of);
+    let subject = doc.headers.subject.as_deref().map(|s| head(s, 4_000)).unwrap_or("");
+    let original_subject = doc.original.as_ref().and_then(|o| o.subject.as_deref()).map(str::trim).unwrap_or("");
+    // The subject without the returned original's own subject ("Undeliverable: <theirs>").
+    let own_subject = if original_subject.len() >= 4 { subject.replace(original_subject, " ") } else { subject.to_string() };
+    let normalized_subject = normalize(&own_subject);
+
+    let daemon_sender = DAEMON_LOCAL.is_match(&from_local);
+    let same_org = match (&from_domain, &to_domain) {
+        (Some(f), Some(t)) => base_domain(f) == base_domain(t),
+        _ => false,
+    };
+    let sender_claim = if from_name.is_empty() { Vec::new() } else { lures.sender_name.hits(&from_name) };
+    let subject_says_bounce = !normalized_subject.is_empty() && RULES.subject_markers.is_match(&normalized_subject);
+    // Only an explicit report-type counts: real MTAs sometimes send a bare
+    // multipart/report (no report-type) with a free-text notice.
+    let declared_dsn = doc.report_type.as_deref().is_some_and(|t| t.contains("delivery-status"));
+    let claims_bounce = declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty() || failure_results;
+
+    // --- Structure (whole e-mails only).
+    let status_text = head(&doc.status_text, MAX_SCAN_BYTES);
+    let has_status_fields = STATUS_FIELD.is_match(status_text);
+    if is_email {
+        if declared_dsn && !DSN_FIELD.is_match(status_text) && doc.feedback_text.is_none() {
+            let report_type = doc.report_type.as_deref().unwrap_or("");
+            signals.add(REPORT_WITHOUT_STATUS, 4, format!("multipart/report; report-type={report_type} has no delivery-status part"));
+        }
+    } else {
+        not_checked.push(HEADERS_MISSING);
+    }
+    if has_status_fields {
+        signals.add(DSN_STATUS_PART, -3, "message/delivery-status part with Final-Recipient/Action/Status");
+    } else if results.iter().any(|r| r.status.is_some() || r.reply_code.is_some()) {
+        let what = results.iter().find_map(|r| r.mta.clone()).unwrap_or_else(|| "a mail server".to_string());
+        signals.add(KNOWN_MTA_NOTICE, -2, format!("notice from {what} with SMTP/status codes"));
+    }
+    if is_email {
+        if doc.headers.auto_submitted.as_deref().is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-")) {
+            signals.add(AUTO_SUBMITTED, -1, "Auto-Submitted header");
+        }
+        if let Some(name) = ["x-ms-exchange-message-is-ndr", "x-failed-recipients"].into_iter().find(|n| doc.headers.get(n).is_some()) {
+            signals.add(NDR_HEADER, -1, format!("{name} header"));
+        }
+        match doc.headers.return_path.as_deref().map(str::trim) {
+            Some("") => signals.add(NULL_RETURN_PATH, -1, "Return-Path: <>"),
+            Some(rp) => {
+                let local = local_of(rp);
+                let automated = DAEMON_LOCAL.is_match(&local)
+                    || AUTOMATED_ENVELOPE.is_match(&local)
+                    || local.len() > 32
+                    || local.chars().filter(|c| c.is_ascii_digit()).count() > 8
+                    || !rp.contains('@');
+                if claims_bounce && !automated {
+                    let domain = domain_of(rp).unwrap_or_default();
+                    signals.add(PERSONAL_RETURN_PATH, 2, format!("Return-Path is a personal mailbox at {domain}"));
+                }
+            }
+            None => not_checked.push(ENVELOPE_MISSING),
+        }
+        if results.is_empty() && (declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty()) {
+            signals.add(BOUNCE_CLAIM_WITHOUT_RECIPIENTS, 2, "claims a delivery failure but names no failed recipient");
+        }
+    }
+
+    // --- Sender versus what it claims (also from copied header lines of a paste).
+    if let Some(from_domain) = from_domain.as_deref() {
+        let brand_hits: Vec<&Brand> = lures
+            .brands
+            .iter()
+            .filter(|b| {
+                (!from_name.is_empty() && b.regex.is_match(&from_name))
+                    || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
+            })
+            .collect();
+        let sent_by_brand = brand_hits.iter().any(|b| b.domains.iter().any(|d| belongs(from_domain, d)));
+        if !sender_claim.is_empty() && !daemon_sender && !same_org && !sent_by_brand {
+            signals.add(
+                SENDER_CLAIMS_MAIL_SYSTEM,
+                sender_claim.iter().map(|h| h.1).max().unwrap_or(3),
+                format!("display name claims the mail system; sender {from_local}@{from_domain}"),
+            );
+        }
+        if !daemon_sender && !same_org && !sent_by_brand {
+            if let Some(brand) = brand_hits.first() {
+                signals.add(BRAND_DOMAIN_MISMATCH, 2, format!("claims {}; sender domain {from_domain}", brand.name));
+            }
+        }
+    }
+
+    // --- The recipient's own address (or name) in the subject.
+    if let Some(to) = to_address.as_deref() {
+        let subject_lower = subject.to_lowercase();
+        let original_lower = original_subject.to_lowercase();
+        let local = local_of(to);
+        if subject_lower.contains(to) && !original_lower.contains(to) {
+            signals.add(SUBJECT_HAS_RECIPIENT, 2, "subject contains the recipient's address");
+        } else if local.chars().count() >= 4
+            && !GENERIC_LOCAL_PARTS.contains(&local.as_str())
+            && contains_word(&subject_lower, &local)
+            && !contains_word(&original_lower, &local)
+        {
+            signals.add(SUBJECT_HAS_RECIPIENT, 1, "subject contains the recipient's name");
+        }
+    }
+
+    // --- Wording. The returned original is not read unless the input is no bounce at all.
+    let scan_after = results.is_empty();
+    let mut text = String::with_capacity(doc.notice.len().min(MAX_SCAN_BYTES) + 1024);
+    text.push_str(&own_subject);
+    text.push('\n');
+    text.push_str(head(&doc.notice, MAX_SCAN_BYTES));
+    if scan_after {
+        if let Some(after) = doc.after_notice.as_deref() {
+            text.push('\n');
+            text.push_str(head(after, MAX_SCAN_BYTES));
+        }
+    }
+    for link in doc.links.iter().take(MAX_LINKS) {
+        text.push('\n');
+        text.push_str(head(&link.text, 1_000));
+    }
+    let normalized = normalize(&text);
+    let wording = lures.text.hits(&normalized);
+    let any_lure_wording = !wording.is_empty();
+    for (name, weight, snippet) in wording {
+        signals.add(name, weight, format!("wording: {snippet}"));
+    }
+
+    // --- Links.
+    let links = collect_links(doc, &text);
+    if is_paste && links.is_empty() {
+        not_checked.push(LINK_TARGETS_MISSING);
+    }
+    let related = related_domains(doc, results, from_domain.as_deref(), to_domain.as_deref());
+    check_links(&links, &related, to_domain.as_deref(), &mut signals);
+
+    // --- Attachments.
+    if is_paste {
+        not_checked.push(ATTACHMENTS_MISSING);
+        if let Some(c) = ATTACHMENT_LINE.captures(&text) {
+            signals.add(ATTACHMENT_NAMED_IN_TEXT, 3, format!("text lists attachment {}", &c[1]));
+        }
+    }
+    check_attachments(doc, any_lure_wording, &mut signals);
+    let executable_text = if is_paste { text.as_str() } else { head(&doc.notice, MAX_SCAN_BYTES) };
+    if BASE64_EXECUTABLE.is_match(executable_text) {
+        signals.add(EXECUTABLE_ATTACHMENT, 6, "base64 Windows executable (TVqQ) in the text");
+    }
+
+    // --- Backscatter.
+    let backscatter = backscatter(doc, results, own_domains, &mut signals, &mut not_checked);
+
+    let signals = signals.0;
+    let score = score(&signals);
+    SpoofReport {
+        verdict: Verdict::from_score(score),
+        score,
+        signals,
+        not_checked,
+        backscatter,
+        clock_skew_minutes: clock_skew_minutes(doc),
+    }
+}
+
+/// Positive weights in full; genuine evidence capped (see the module docs).
+fn score(signals: &[Signal]) -> i32 {
+    let positive: i32 = signals.iter().filter(|s| s.weight > 0).map(|s| s.weight).sum();
+    let small_names = [AUTO_SUBMITTED, NDR_HEADER, NULL_RETURN_PATH];
+    let small: i32 = signals.iter().filter(|s| s.weight < 0 && small_names.contains(&s.name)).map(|s| s.weight).sum();
+    let structural: i32 = signals.iter().filter(|s| s.weight < 0 && !small_names.contains(&s.name)).map(|s| s.weight).sum();
+    let genuine = (structural + small.max(-MAX_SMALL_CREDIT)).max(-MAX_GENUINE_CREDIT);
+    positive + genuine
+}
+
+fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
+    let mut links: Vec<LinkRef> = Vec::new();
+    for link in doc.links.iter().take(MAX_LINKS) {
+        links.push(LinkRef { href: link.href.clone(), text: link.text.clone() });
+    }
+    for c in LINK_PAIR.captures_iter(text).take(MAX_LINKS) {
+        if links.len() >= MAX_LINKS * 2 {
+            break;
+        }
+        let shown = head(&c[1], 400);
+        links.push(LinkRef { href: head(&c[2], 4_000).to_string(), text: shown.to_string() });
+    }
+    for m in URL_IN_TEXT.find_iter(text).take(MAX_LINKS) {
+        if links.len() >= MAX_LINKS * 3 {
+            break;
+        }
+        let href = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        if !links.iter().any(|l| l.href == href) {
+            links.push(LinkRef { href: href.to_string(), text: String::new() });
+        }
+    }
+    links
+}
+
+/// Base domains a genuine notice may link to: the sender's, the recipient's,
+/// the reporting and remote servers', the failed recipients'.
+fn related_domains(doc: &Document, results: &[RecipientResult], from: Option<&str>, to: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |host: &str| {
+        let base = base_domain(&host.trim().trim_end_matches('.').to_ascii_lowercase());
+        if base.contains('.') && !out.contains(&base) {
+            out.push(base);
+        }
+    };
+    for d in [from, to].into_iter().flatten() {
+        push(d);
+    }
+    if let Some(d) = doc.headers.return_path.as_deref().and_then(domain_of) {
+        push(&d);
+    }
+    if let Some(o) = &doc.original {
+        for d in [o.from.as_deref(), o.to.as_deref(), o.message_id.as_deref()].into_iter().flatten().filter_map(domain_of) {
+            push(&d);
+        }
+    }
+    for r in results.iter().take(1_000) {
+        if let Some(d) = domain_of(&r.recipient) {
+            push(&d);
+        }
+        for mta in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()].into_iter().flatten() {
+            if let Some(m) = HOST_NAME.captures(mta) {
+                push(&m[1]);
+            }
+        }
+    }
+    out
+}
+
+fn check_links(links: &[LinkRef], related: &[String], to_domain: Option<&str>, signals: &mut Signals) {
+    let lures = &*LURES;
+    let mut unrelated: Option<String> = None;
+    for link in links {
+        let (host, userinfo) = match target(&link.href) {
+            Target::Script(scheme) => {
+                signals.add(LINK_SCRIPT_OR_DATA, 4, format!("{scheme}: link"));
+                continue;
+            }
+            Target::Other => continue,
+            Target::Web { host, userinfo } => (host, userinfo),
+        };
+        let mut flagged = false;
+        if userinfo {
+            signals.add(LINK_USERINFO, 3, format!("link with user@host form, real host {host}"));
+            flagged = true;
+        }
+        if is_ip_literal(&host) {
+            signals.add(LINK_IP_LITERAL, 3, format!("link to IP address {host}"));
+            flagged = true;
+        }
+        for (name, weight, _) in lures.link_host.hits(&host) {
+            signals.add(name, weight, format!("link host {host}"));
+            flagged = true;
+        }
+        if host.split('.').any(|label| label.starts_with("xn--")) {
+            signals.add(LINK_PUNYCODE, 2, format!("punycode link host {host}"));
+            flagged = true;
+        }
+        let own_org = to_domain.is_some_and(|t| base_domain(t) == base_domain(&host));
+        if !own_org {
+            if let Some(brand) = lookalike_brand(&host) {
+                signals.add(LINK_LOOKALIKE_HOST, 3, format!("link host {host} borrows the name {}", brand.name));
+                flagged = true;
+            }
+        }
+        if !link.text.is_empty() {
+            if let Some(shown) = mismatched_text_domain(&link.text, &host) {
+                signals.add(LINK_TEXT_MISMATCH, 3, format!("link shows {shown} but goes to {host}"));
+                flagged = true;
+            }
+        }
+        let host_base = base_domain(&host);
+        if !flagged && unrelated.is_none() && !is_known_host(&host) && !related.contains(&host_base) && !is_ip_literal(&host) {
+            unrelated = Some(host);
+        }
+    }
+    if let Some(host) = unrelated {
+        signals.add(LINK_UNRELATED_HOST, 1, format!("link to unrelated host {host}"));
+    }
+}
+
+/// The brand whose name a host borrows without being one of its domains.
+fn lookalike_brand(host: &str) -> Option<&'static Brand> {
+    let lures: &'static Lures = &LURES;
+    let segments: Vec<&str> = host.split(['.', '-']).collect();
+    lures.brands.iter().find(|b| {
+        !b.domains.iter().any(|d| belongs(host, d))
+            && segments.iter().any(|seg| {
+                b.host_tokens.iter().any(|t| {
+                    seg.strip_prefix(t.as_str()).is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+                })
+            })
+    })
+}
+
+/// A domain the link text shows that is not the target's (nor the same brand's).
+fn mismatched_text_domain(text: &str, host: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let host_base = base_domain(host);
+    for c in DOMAIN_TOKEN.captures_iter(&lower).take(20) {
+        let shown = c[1].trim_end_matches('.');
+        let last = shown.rsplit('.').next().unwrap_or("");
+        if FILE_EXTENSIONS.contains(&last) {
+            continue;
+        }
+        if base_domain(shown) == host_base {
+            continue;
+        }
+        let same_brand = LURES.brands.iter().any(|b| {
+            b.domains.iter().any(|d| belongs(shown, d)) && b.domains.iter().any(|d| belongs(host, d))
+        });
+        if same_brand || (is_known_host(shown) && is_known_host(host)) {
+            continue;
+        }
+        return Some(shown.to_string());
+    }
+    None
+}
+
+fn check_attachments(doc: &Document, any_lure_wording: bool, signals: &mut Signals) {
+    let lists = &LURES.attachments;
+    for a in doc.attachments.iter().take(MAX_ATTACHMENTS) {
+        let name = a.name.as_deref().unwrap_or("").trim().trim_end_matches(['.', ' ']).to_lowercase();
+        let content_type = a.content_type.trim().to_ascii_lowercase();
+        let label = if name.is_empty() { content_type.clone() } else { name.clone() };
+        let parts: Vec<&str> = name.split('.').map(str::trim).collect();
+        let ext = if parts.len() >= 2 { parts[parts.len() - 1] } else { "" };
+        let previous = if parts.len() >= 3 { parts[parts.len() - 2] } else { "" };
+        let dangerous_ext = !ext.is_empty() && lists.dangerous.iter().any(|e| e == ext);
+        if a.executable_magic {
+            signals.add(EXECUTABLE_ATTACHMENT, 6, format!("attachment {label} is a Windows program (MZ)"));
+        }
+        if dangerous_ext && !previous.is_empty() && previous != ext && lists.decoy.iter().any(|e| e == previous) {
+            signals.add(DOUBLE_EXTENSION, 6, format!("attachment {label} hides its type behind .{previous}"));
+            continue;
+        }
+        if a.executable_magic {
+            continue;
+        }
+        let safe_ext = !ext.is_empty() && lists.safe.iter().any(|e| e == ext);
+        if dangerous_ext || (!safe_ext && lists.dangerous_types.iter().any(|t| *t == content_type)) {
+            signals.add(DANGEROUS_ATTACHMENT, 5, format!("attachment {label} ({content_type})"));
+        } else if any_lure_wording && !ext.is_empty() && lists.with_lure_only.iter().any(|e| e == ext) {
+            signals.add(PDF_ATTACHMENT_WITH_LURE, 3, format!("attachment {label} with lure wording"));
+        }
+    }
+}
+
+/// Decides backscatter; adds its signals and notes.
+///
+/// - With own domains configured and the returned original present: the
+///   original's From (else its Return-Path) outside the own domains is
+///   backscatter; so is an own From whose Message-ID domain is neither own nor
+///   a known mail service while no Received header names an own domain or a
+///   known mail service (a forged From sent from someone else's machine).
+/// - [`MANY_UNKNOWN_RECIPIENTS`] or more distinct unknown recipients in the
+///   input is a signal of its own (weight 0); it makes `backscatter` true only
+///   when the own-domain check could not clear the original (no own domains
+///   configured, or no original to check).
+fn backscatter(
+    doc: &Document,
+    results: &[RecipientResult],
+    own_domains: &[String],
+    signals: &mut Signals,
+    not_checked: &mut Vec<&'static str>,
+) -> bool {
+    let own: Vec<String> = own_domains
+        .iter()
+        .map(|d| d.trim().trim_start_matches('@').trim_start_matches('.').trim_end_matches('.').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    let is_own = |d: &str| own.iter().any(|o| belongs(d, o));
+    let is_service = |d: &str| {
+        is_own(d) || LURES.sending_services.iter().any(|s| belongs(d, s)) || LURES.known_hosts.iter().any(|s| belongs(d, s))
+    };
+    let mut forged = false;
+    let mut cleared = false;
+    if !own.is_empty() {
+        match &doc.original {
+            None => not_checked.push(ORIGINAL_MISSING),
+            Some(o) => {
+                let from_domain = o.from.as_deref().and_then(domain_of).or_else(|| o.return_path.as_deref().and_then(domain_of));
+                let id_domain = o.message_id.as_deref().and_then(domain_of);
+                match from_domain {
+                    Some(d) if !is_own(&d) => {
+                        forged = true;
+                        signals.add(ORIGINAL_NOT_FROM_OWN_DOMAIN, 0, format!("returned original is from {d}"));
+                    }
+                    Some(_) => {
+                        let foreign_id = id_domain.as_deref().filter(|d| !is_service(d));
+                        let relayed_by_own = o.received.is_empty()
+                            || o.received.iter().take(100).any(|r| {
+                                HOST_NAME.captures_iter(head(r, 2_000)).any(|c| is_service(&c[1].to_ascii_lowercase()))
+                            });
+                        match foreign_id {
+                            Some(id) if !relayed_by_own => {
+                                forged = true;
+                                signals.add(
+                                    ORIGINAL_NOT_FROM_OWN_DOMAIN,
+                                    0,
+                                    format!("returned original has Message-ID at {id} and no own relay in Received"),
+                                );
+                            }
+                            _ => cleared = true,
+                        }
+                    }
+                    None => match id_domain {
+                        Some(id) if !is_service(&id) => {
+                            forged = true;
+                            signals.add(ORIGINAL_NOT_FROM_OWN_DOMAIN, 0, format!("returned original has Message-ID at {id}"));
+                        }
+                        Some(_) => cleared = true,
+                        None => not_checked.push(ORIGINAL_MISSING),
+                    },
+                }
+            }
+        }
+    }
+    let mut unknown: Vec<String> = results
+        .iter()
+        .filter(|r| r.reason == Reason::UserUnknown && !r.recipient.is_empty())
+        .map(|r| r.recipient.to_ascii_lowercase())
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    let many = unknown.len() >= MANY_UNKNOWN_RECIPIENTS;
+    if many {
+        signals.add(MANY_UNKNOWN_RECIPIENTS_SIGNAL, 0, format!("{} different unknown recipients", unknown.len()));
+    }
+    forged || (many && !cleared)
+}
+
+/// Seconds since the epoch of an RFC 5322 date, when it parses.
+fn timestamp(value: &str) -> Option<i64> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 200 {
+        return None;
+    }
+    let dt = mail_parser::DateTime::parse_rfc822(value)?;
+    dt.is_valid().then(|| dt.to_timestamp())
+}
+
+/// Minutes from the original's first (oldest) Received time to its Date,
+/// when they differ by more than [`CLOCK_SKEW_LIMIT_MINUTES`].
+fn clock_skew_minutes(doc: &Document) -> Option<i64> {
+    let original = doc.original.as_ref()?;
+    let date = timestamp(original.date.as_deref()?)?;
+    let received = original
+        .received
+        .iter()
+        .rev()
+        .find_map(|r| r.rsplit_once(';').and_then(|(_, d)| timestamp(d)))?;
+    let minutes = (date - received) / 60;
+    (minutes.abs() > CLOCK_SKEW_LIMIT_MINUTES).then_some(minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze, Options};
+    use crate::parse::{Attachment, Link, Original};
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    const SIGNALS_TOML: &str = include_str!("../responses/spoof/signals.toml");
+    const VERDICT_FILES: &[(&str, &str)] = &[
+        ("suspicious", include_str!("../responses/spoof/suspicious.toml")),
+        ("likely_spoofed", include_str!("../responses/spoof/likely_spoofed.toml")),
+        ("backscatter", include_str!("../responses/spoof/backscatter.toml")),
+        ("clock", include_str!("../responses/spoof/clock.toml")),
+    ];
+    /// The own domain the lure fixtures are written for.
+    const OWN_DOMAIN: &str = "example.co.jp";
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    }
+
+    fn report_for(bytes: &[u8], own: &[String]) -> SpoofReport {
+        let options = Options { own_domains: own.to_vec(), ..Options::default() };
+        let analyses = analyze(bytes, &options);
+        let first = analyses.first().expect("every input gives one analysis");
+        check(&first.document, &first.results, own)
+    }
+
+    fn names(report: &SpoofReport) -> Vec<&'static str> {
+        report.signals.iter().map(|s| s.name).collect()
+    }
+
+    #[test]
+    fn every_lure_pattern_matches_the_line_it_was_made_for() {
+        let file: LureFile = toml::from_str(LURES_TOML).unwrap();
+        assert!(file.lure.len() >= 20, "lures.toml has only {} entries", file.lure.len());
+        for entry in &file.lure {
+            let example = normalize(&entry.example);
+            let re = Regex::new(&entry.pattern).unwrap_or_else(|e| panic!("{:?}: {e}", entry.pattern));
+            assert!(re.is_match(&example), "lures.toml: {:?} does not match its example {example:?}", entry.pattern);
+            assert!(SIGNAL_NAMES.contains(&entry.name.as_str()), "lures.toml: {:?} is not in SIGNAL_NAMES", entry.name);
+            assert!(SCOPES.contains(&entry.scope.as_str()), "lures.toml: unknown scope {:?}", entry.scope);
+            assert!(entry.weight > 0 && entry.weight <= 6, "lures.toml: weight {} of {:?}", entry.weight, entry.name);
+        }
+        for brand in &file.brand {
+            let re = Regex::new(&brand.pattern).unwrap();
+            assert!(re.is_match(&normalize(&brand.example)), "lures.toml: brand {} does not match its example", brand.name);
+        }
+        // Loading compiles everything.
+        assert!(!LURES.known_hosts.is_empty());
+        assert!(!ATTACHMENT_LINE.as_str().is_empty());
+    }
+
+    #[test]
+    fn signal_names_are_unique_and_each_has_a_japanese_sentence() {
+        let mut seen = Vec::new();
+        for name in SIGNAL_NAMES.iter().chain(NOT_CHECKED_IDS) {
+            assert!(!seen.contains(name), "{name} listed twice");
+            seen.push(*name);
+            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name} is not snake_case");
+        }
+        let table: HashMap<String, String> = toml::from_str(SIGNALS_TOML).expect("responses/spoof/signals.toml is a flat table");
+        for name in SIGNAL_NAMES.iter().chain(NOT_CHECKED_IDS) {
+            let sentence = table.get(*name).unwrap_or_else(|| panic!("responses/spoof/signals.toml has no {name}"));
+            assert!(!sentence.trim().is_empty(), "{name} is empty");
+            assert!(!sentence.contains('{') && !sentence.contains('}'), "{name}: no placeholders in signals.toml");
+        }
+        for key in table.keys() {
+            assert!(seen.contains(&key.as_str()), "responses/spoof/signals.toml: {key} is not a signal or not_checked id");
+        }
+    }
+
+    #[test]
+    fn verdict_templates_have_exactly_the_expected_fields() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Template {
+            verdict: String,
+            headline: String,
+            summary: String,
+            checklist: Vec<String>,
+        }
+        let placeholder = Regex::new(r"\{[^}]*\}").unwrap();
+        for (stem, text) in VERDICT_FILES {
+            let t: Template = toml::from_str(text).unwrap_or_else(|e| panic!("responses/spoof/{stem}.toml: {e}"));
+            assert_eq!(t.verdict, *stem, "responses/spoof/{stem}.toml: verdict must be the file stem");
+            assert!(!t.headline.trim().is_empty() && !t.summary.trim().is_empty(), "{stem}: empty text");
+            assert!((3..=8).contains(&t.checklist.len()), "{stem}: 3 to 8 checklist items");
+            for field in std::iter::once(&t.headline).chain(std::iter::once(&t.summary)).chain(t.checklist.iter()) {
+                for m in placeholder.find_iter(field) {
+                    assert_eq!(m.as_str(), "{count}", "responses/spoof/{stem}.toml: placeholder {} not allowed", m.as_str());
+                }
+                let braces = field.matches('{').count() + field.matches('}').count();
+                assert_eq!(braces, 2 * placeholder.find_iter(field).count(), "{stem}: stray brace in {field:?}");
+            }
+        }
+    }
+
+    /// Rows of tests/fixtures/lures/README.md: (file, verdict, signals).
+    fn lure_table() -> Vec<(String, String, Vec<String>)> {
+        let readme = std::fs::read_to_string(fixtures().join("lures/README.md")).expect("tests/fixtures/lures/README.md");
+        let mut rows = Vec::new();
+        let mut in_table = false;
+        for line in readme.lines() {
+            let line = line.trim();
+            if !line.starts_with('|') {
+                in_table = false;
+                continue;
+            }
+            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect();
+            if cells.len() >= 3 && cells[0] == "file" && cells[1] == "verdict" {
+                in_table = true;
+                continue;
+            }
+            if !in_table || cells[0].starts_with("---") || cells.len() < 3 {
+                continue;
+            }
+            let signals = cells[2].split(',').map(|s| s.trim().trim_matches('`').to_string()).filter(|s| !s.is_empty()).collect();
+            rows.push((cells[0].clone(), cells[1].clone(), signals));
+        }
+        rows
+    }
+
+    #[test]
+    fn lure_fixtures_are_all_listed() {
+        let rows = lure_table();
+        assert!(rows.len() >= 20, "only {} rows in tests/fixtures/lures/README.md", rows.len());
+        let mut listed: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        listed.sort();
+        let mut on_disk: Vec<String> = std::fs::read_dir(fixtures().join("lures"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n != "README.md")
+            .collect();
+        on_disk.sort();
+        assert_eq!(listed, on_disk);
+    }
+
+    #[test]
+    fn lure_fixtures_get_their_verdict_and_signals() {
+        let own = vec![OWN_DOMAIN.to_string()];
+        let mut failures = Vec::new();
+        for (file, verdict, expected) in lure_table() {
+            let bytes = std::fs::read(fixtures().join("lures").join(&file)).unwrap();
+            let report = report_for(&bytes, &own);
+            let got = names(&report);
+            if report.verdict.as_str() != verdict {
+                failures.push(format!("{file}: verdict {} (score {}), expected {verdict}; signals {:?}", report.verdict.as_str(), report.score, report.signals));
+            }
+            for name in &expected {
+                assert!(SIGNAL_NAMES.contains(&name.as_str()), "{file}: README names unknown signal {name}");
+                if !got.contains(&name.as_str()) {
+                    failures.push(format!("{file}: no {name}; got {got:?}"));
+                }
+            }
+            let want_backscatter = file.starts_with("backscatter-");
+            if report.backscatter != want_backscatter {
+                failures.push(format!("{file}: backscatter {}, expected {want_backscatter}; signals {got:?}", report.backscatter));
+            }
+            if file.ends_with(".txt") && !report.not_checked.contains(&HEADERS_MISSING) {
+                failures.push(format!("{file}: pasted text must say headers_missing"));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn the_other_fixtures_are_not_called_lures() {
+        // Every genuine bounce and paste of the main fixture set stays `none`
+        // (the non-bounces may be newsletters with links: not a lure either).
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for dir in std::fs::read_dir(fixtures()).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            let dir_name = dir.file_name().to_string_lossy().to_string();
+            if dir_name == "lures" {
+                continue;
+            }
+            for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                let report = report_for(&bytes, &[]);
+                checked += 1;
+                let limit = if dir_name == "not-bounce" { Verdict::Suspicious } else { Verdict::None };
+                if report.verdict > limit {
+                    failures.push(format!("{dir_name}/{}: {} (score {}) {:?}", entry.file_name().to_string_lossy(), report.verdict.as_str(), report.score, report.signals));
+                }
+            }
+        }
+        assert!(checked > 100);
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn an_empty_or_binary_input_gives_no_verdict_and_never_panics() {
+        let report = check(&Document::default(), &[], &[]);
+        assert_eq!(report.verdict, Verdict::None);
+        assert!(report.not_checked.contains(&HEADERS_MISSING));
+        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let _ = report_for(&noise, &[OWN_DOMAIN.to_string()]);
+        let _ = report_for(b"", &[]);
+    }
+
+    #[test]
+    fn attachments_are_judged_by_name_type_and_magic() {
+        let attachment = |name: &str, content_type: &str, magic: bool| Attachment {
+            name: Some(name.to_string()),
+            content_type: content_type.to_string(),
+            size: 100,
+            executable_magic: magic,
+        };
+        let doc = Document {
+            kind: Some(InputKind::Email),
+            attachments: vec![
+                attachment("Undelivered_Messages.HTM", "text/html", false),
+                attachment("invoice.pdf.exe", "application/octet-stream", false),
+                attachment("winmail.dat", "application/ms-tnef", false),
+                attachment("icon.png", "image/png", false),
+                attachment("setup.bin", "application/octet-stream", true),
+            ],
+            ..Document::default()
+        };
+        let mut signals = Signals::default();
+        check_attachments(&doc, false, &mut signals);
+        let got: Vec<(&str, &str)> = signals.0.iter().map(|s| (s.name, s.detail.as_str())).collect();
+        assert!(got.iter().any(|(n, d)| *n == DANGEROUS_ATTACHMENT && d.contains("undelivered_messages.htm")), "{got:?}");
+        assert!(got.iter().any(|(n, d)| *n == DOUBLE_EXTENSION && d.contains("invoice.pdf.exe")), "{got:?}");
+        assert!(got.iter().any(|(n, d)| *n == EXECUTABLE_ATTACHMENT && d.contains("setup.bin")), "{got:?}");
+        assert_eq!(got.len(), 3, "{got:?}");
+        let mut pdf = Signals::default();
+        let doc = Document { attachments: vec![attachment("scan.pdf", "application/pdf", false)], ..Document::default() };
+        check_attachments(&doc, false, &mut pdf);
+        assert!(pdf.0.is_empty());
+        check_attachments(&doc, true, &mut pdf);
+        assert!(pdf.has(PDF_ATTACHMENT_WITH_LURE));
+    }
+
+    #[test]
+    fn links_are_judged_by_host_and_shown_text() {
+        let link = |href: &str, text: &str| LinkRef { href: href.to_string(), text: text.to_string() };
+        let mut signals = Signals::default();
+        check_links(
+            &[
+                link("https://go.microsoft.com/fwlink/?LinkId=532972", "More info"),
+                link("https://support.google.com/mail/?p=NoSuchUser", "Learn more"),
+                link("mailto:someone@example.com", "someone@example.com"),
+            ],
+            &[],
+            Some("example.co.jp"),
+            &mut signals,
+        );
+        assert!(signals.0.is_empty(), "{:?}", signals.0);
+        let mut signals = Signals::default();
+        check_links(
+            &[
+                link("https://bit.ly/3xAmPLe", ""),
+                link("http://192.0.2.10/owa/", ""),
+                link("https://release-mail.example.net/x", "https://outlook.office365.com/owa"),
+                link("javascript:void(0)", "Release"),
+                link("https://outlook.office.com@login.example.org/", ""),
+                link("https://microsoft-mailbox-verify.example.com/", ""),
+                link("https://xn--micrsoft-xxa.example/", ""),
+                link("https://quota.example.workers.dev/", ""),
+            ],
+            &[],
+            Some("example.co.jp"),
+            &mut signals,
+        );
+        for name in [
+            LINK_SHORTENER,
+            LINK_IP_LITERAL,
+            LINK_TEXT_MISMATCH,
+            LINK_SCRIPT_OR_DATA,
+            LINK_USERINFO,
+            LINK_LOOKALIKE_HOST,
+            LINK_PUNYCODE,
+            LINK_FORM_HOSTING,
+        ] {
+            assert!(signals.has(name), "no {name}: {:?}", signals.0);
+        }
+        assert_eq!(base_domain("mx1.mail.example.co.jp"), "example.co.jp");
+        assert_eq!(base_domain("a.b.example.com"), "example.com");
+        assert!(belongs("support.google.com", "google.com"));
+        assert!(!belongs("notgoogle.com", "google.com"));
+    }
+
+    #[test]
+    fn a_pasted_lure_is_judged_by_its_wording_and_says_what_it_could_not_check() {
+        let text = "Your password expires today.\nTo keep your current password, re-login below.\nhttps://keep-password.example.net/login\n";
+        let report = report_for(text.as_bytes(), &[]);
+        assert_eq!(report.verdict, Verdict::LikelySpoofed, "{report:?}");
+        assert!(names(&report).contains(&LURE_PASSWORD_EXPIRY));
+        assert!(report.not_checked.contains(&HEADERS_MISSING));
+        assert!(report.not_checked.contains(&ATTACHMENTS_MISSING));
+        assert!(!report.not_checked.contains(&LINK_TARGETS_MISSING));
+        assert!(!names(&report).contains(&PERSONAL_RETURN_PATH));
+    }
+
+    fn original(from: &str, message_id: &str, received: &[&str], date: &str) -> Original {
+        Original {
+            from: Some(from.to_string()),
+            to: Some("someone@example.net".to_string()),
+            subject: Some("hello".to_string()),
+            message_id: Some(message_id.to_string()),
+            date: Some(date.to_string()),
+            return_path: None,
+            received: received.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    fn result(recipient: &str, reason: Reason) -> RecipientResult {
+        RecipientResult {
+            recipient: recipient.to_string(),
+            action: Some("failed".into()),
+            reason,
+            detail: None,
+            status: Some("5.1.1".into()),
+            reply_code: Some(550),
+            hard_bounce: true,
+            command: None,
+            diagnostic: String::new(),
+            remote_mta: None,
+            reporting_mta: None,
+            mta: None,
+        }
+    }
+
+    #[test]
+    fn backscatter_is_told_from_the_returned_original() {
+        let own = vec!["example.co.jp".to_string()];
+        let mut doc = Document { kind: Some(InputKind::Email), ..Document::default() };
+        doc.original = Some(original(
+            "suzuki@example.co.jp",
+            "abc@mail.example.co.jp",
+            &["from pc (unknown [192.0.2.5]) by mail.example.co.jp (Postfix); Mon, 3 Jun 2024 10:00:00 +0900"],
+            "Mon, 3 Jun 2024 10:00:00 +0900",
+        ));
+        let mine = check(&doc, &[], &own);
+        assert!(!mine.backscatter, "{mine:?}");
+        doc.original = Some(original("sales@example.org", "x@example.org", &[], "Mon, 3 Jun 2024 10:00:00 +0900"));
+        let foreign = check(&doc, &[], &own);
+        assert!(foreign.backscatter && names(&foreign).contains(&ORIGINAL_NOT_FROM_OWN_DOMAIN), "{foreign:?}");
+        doc.original = Some(original(
+            "suzuki@example.co.jp",
+            "1234@bulk.example.net",
+            &["from unknown (HELO bulk) ([203.0.113.9]) by mx.example.net with SMTP; Mon, 3 Jun 2024 10:00:00 +0900"],
+            "Mon, 3 Jun 2024 10:00:00 +0900",
+        ));
+        let forged = check(&doc, &[], &own);
+        assert!(forged.backscatter, "{forged:?}");
+        assert_eq!(forged.verdict, Verdict::None, "backscatter is not a lure: {forged:?}");
+        // Many unknown recipients: backscatter unless the original is cleared.
+        let many: Vec<RecipientResult> =
+            ["a@example.net", "b@example.net", "c@example.net"].iter().map(|r| result(r, Reason::UserUnknown)).collect();
+        let unknown_own = check(&Document { kind: Some(InputKind::Email), ..Document::default() }, &many, &[]);
+        assert!(unknown_own.backscatter && names(&unknown_own).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL));
+        doc.original = Some(original(
+            "suzuki@example.co.jp",
+            "abc@mail.example.co.jp",
+            &["from pc by mail.example.co.jp; Mon, 3 Jun 2024 10:00:00 +0900"],
+            "Mon, 3 Jun 2024 10:00:00 +0900",
+        ));
+        let cleared = check(&doc, &many, &own);
+        assert!(!cleared.backscatter && names(&cleared).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL), "{cleared:?}");
+    }
+
+    #[test]
+    fn a_wrong_clock_on_the_sending_pc_is_measured() {
+        let mut doc = Document::default();
+        doc.original = Some(original(
+            "suzuki@example.co.jp",
+            "a@example.co.jp",
+            &[
+                "from mail.example.co.jp by mx.example.net; Mon, 3 Jun 2024 10:01:00 +0900",
+                "from pc by mail.example.co.jp; Mon, 3 Jun 2024 10:00:00 +0900",
+            ],
+            "Tue, 4 Jun 2024 12:00:00 +0900",
+        ));
+        assert_eq!(clock_skew_minutes(&doc), Some(26 * 60));
+        doc.original.as_mut().unwrap().date = Some("Mon, 3 Jun 2024 01:10:00 +0000".into());
+        assert_eq!(clock_skew_minutes(&doc), None, "10 minutes is within the limit");
+        doc.original.as_mut().unwrap().date = Some("not a date".into());
+        assert_eq!(clock_skew_minutes(&doc), None);
+    }
+
+    #[test]
+    fn the_report_serialises_with_snake_case_names() {
+        let doc = Document {
+            kind: Some(InputKind::Email),
+            links: vec![Link { href: "https://bit.ly/3xAmPLe".into(), text: "Release messages".into() }],
+            ..Document::default()
+        };
+        let report = check(&doc, &[], &[]);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["verdict"], "likely_spoofed", "{json}");
+        assert!(json["signals"].as_array().unwrap().iter().any(|s| s["name"] == "link_shortener"));
+        assert_eq!(serde_json::to_value(Verdict::None).unwrap(), "none");
+    }
+}
