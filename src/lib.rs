@@ -6,6 +6,7 @@
 //! in, [`Analysis`] out. Everything else builds on [`analyze`].
 
 pub mod analysis;
+pub mod bot;
 pub mod classify;
 pub mod dsn;
 pub mod explain;

@@ -17,6 +17,11 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_responses.rs"));
 }
 
+/// A file of the built-in response set, by its path under `responses/`.
+pub fn embedded_file(path: &str) -> Option<&'static str> {
+    embedded::EMBEDDED.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
+}
+
 /// Placeholders a template may use, and what fills them.
 pub const PLACEHOLDERS: &[&str] = &[
     "recipient",
@@ -68,6 +73,8 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("msg_hint", &[]),
     ("analysis_timeout", &[]),
     ("internal_error", &[]),
+    ("technical_expired", &[]),
+    ("error_id", &[]),
 ];
 
 /// Who has to act.

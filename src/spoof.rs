@@ -162,7 +162,13 @@ pub const ORIGINAL_MISSING: &str = "original_missing";
 
 /// Every id that can appear in [`SpoofReport::not_checked`]; each has a
 /// sentence in `responses/spoof/signals.toml`.
-pub const NOT_CHECKED_IDS: &[&str] = &[HEADERS_MISSING, ENVELOPE_MISSING, ATTACHMENTS_MISSING, LINK_TARGETS_MISSING, ORIGINAL_MISSING];
+pub const NOT_CHECKED_IDS: &[&str] = &[
+    HEADERS_MISSING,
+    ENVELOPE_MISSING,
+    ATTACHMENTS_MISSING,
+    LINK_TARGETS_MISSING,
+    ORIGINAL_MISSING,
+];
 
 /// How likely the input is a lure dressed as a bounce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -295,7 +301,11 @@ impl Table {
             .unwrap_or_else(|e| panic!("src/rules/lures.toml: a pattern does not compile: {e}"));
         let regexes = patterns
             .iter()
-            .map(|p| Regex::new(p).unwrap_or_else(|e| panic!("src/rules/lures.toml: pattern {p:?} does not compile: {e}")))
+            .map(|p| {
+                Regex::new(p).unwrap_or_else(|e| {
+                    panic!("src/rules/lures.toml: pattern {p:?} does not compile: {e}")
+                })
+            })
             .collect();
         Table {
             set,
@@ -314,7 +324,10 @@ impl Table {
         for i in self.set.matches(text).iter() {
             let name = self.names[i];
             let weight = self.weights[i];
-            let snippet = self.regexes[i].find(text).map(|m| m.as_str().to_string()).unwrap_or_default();
+            let snippet = self.regexes[i]
+                .find(text)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default();
             match out.iter_mut().find(|h| h.0 == name) {
                 Some(hit) => {
                     if weight > hit.1 {
@@ -334,7 +347,7 @@ fn static_name(name: &str) -> &'static str {
         .iter()
         .copied()
         .find(|n| *n == name)
-        .unwrap_or_else(|| panic!("src/rules/lures.toml: unknown signal name {name:?} (add it to spoof::SIGNAL_NAMES)"))
+        .unwrap_or_else(|| panic!("src/rules/lures.toml: {name:?} is not in spoof::SIGNAL_NAMES"))
 }
 
 struct Brand {
@@ -357,16 +370,30 @@ struct Lures {
 static LURES: LazyLock<Lures> = LazyLock::new(Lures::load);
 
 fn lowercase_all(list: Vec<String>) -> Vec<String> {
-    list.into_iter().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect()
+    list.into_iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 impl Lures {
     fn load() -> Lures {
-        let file: LureFile = toml::from_str(LURES_TOML).unwrap_or_else(|e| panic!("src/rules/lures.toml: {e}"));
-        let LureFile { known_hosts, sending_services, attachments, brand, lure } = file;
+        let file: LureFile =
+            toml::from_str(LURES_TOML).unwrap_or_else(|e| panic!("src/rules/lures.toml: {e}"));
+        let LureFile {
+            known_hosts,
+            sending_services,
+            attachments,
+            brand,
+            lure,
+        } = file;
         for entry in &lure {
             if !SCOPES.contains(&entry.scope.as_str()) {
-                panic!("src/rules/lures.toml: unknown scope {:?} (one of {})", entry.scope, SCOPES.join(", "));
+                panic!(
+                    "src/rules/lures.toml: unknown scope {:?} (one of {})",
+                    entry.scope,
+                    SCOPES.join(", ")
+                );
             }
         }
         let scoped = |scope: &str| -> Table {
@@ -379,7 +406,8 @@ impl Lures {
         let brands = brand
             .into_iter()
             .map(|b| Brand {
-                regex: Regex::new(&b.pattern).unwrap_or_else(|e| panic!("src/rules/lures.toml: brand {:?}: {e}", b.name)),
+                regex: Regex::new(&b.pattern)
+                    .unwrap_or_else(|e| panic!("src/rules/lures.toml: brand {:?}: {e}", b.name)),
                 name: b.name,
                 domains: lowercase_all(b.domains),
                 host_tokens: lowercase_all(b.host_tokens),
@@ -408,27 +436,35 @@ impl Lures {
 // Fixed patterns.
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| panic!("spoof.rs: pattern {pattern:?} does not compile: {e}"))
+    Regex::new(pattern)
+        .unwrap_or_else(|e| panic!("spoof.rs: pattern {pattern:?} does not compile: {e}"))
 }
 
 /// Local parts of the mailboxes that really send delivery notices.
 static DAEMON_LOCAL: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|daemon|p[o0]+st[-_.]?master|post_master|postoffice|mail[-_.]?delivery(?:[-_.]?(?:system|subsystem|service))?|mdaemon|mta|bounces?|double-bounce|microsoftexchange[0-9a-f]{0,40}|dsn|ndr|mailer|root|null|nobody)$")
+    compile(
+        r"^(?:mailer[-_.]?daemon|mail[-_.]?daemon|daemon|p[o0]+st[-_.]?master|post_master|postoffice|mail[-_.]?delivery(?:[-_.]?(?:system|subsystem|service))?|mdaemon|mta|bounces?|double-bounce|microsoftexchange[0-9a-f]{0,40}|dsn|ndr|mailer|root|null|nobody)$",
+    )
 });
 
 /// Envelope senders of machines (bounce handlers, lists, VERP and SRS
 /// addresses): not a personal Return-Path.
 static AUTOMATED_ENVELOPE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"bounce|return|error|dsn|ndr|daemon|p[o0]+stmaster|post_master|-owner|owner-|-request|-admin|listmaster|mailman|majordomo|no-?reply|do-?not-?reply|notification|^prvs=|^btv1=|^srs[01]=|^null$|^nobody$|^root$|=|\+")
+    compile(
+        r"bounce|return|error|dsn|ndr|daemon|p[o0]+stmaster|post_master|-owner|owner-|-request|-admin|listmaster|mailman|majordomo|no-?reply|do-?not-?reply|notification|^prvs=|^btv1=|^srs[01]=|^null$|^nobody$|^root$|=|\+",
+    )
 });
 
 /// Per-recipient delivery-status fields in a `message/delivery-status` part.
-static STATUS_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"(?im)^[ \t]*(?:final-recipient|original-recipient|action|status)[ \t]*:"));
+static STATUS_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?im)^[ \t]*(?:final-recipient|original-recipient|action|status)[ \t]*:")
+});
 
 /// Any delivery-status field (some real MTAs send only the per-message ones).
 static DSN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"(?im)^[ \t]*(?:reporting-mta|received-from-mta|arrival-date|final-recipient|original-recipient|action|status|diagnostic-code|remote-mta)[ \t]*:")
+    compile(
+        r"(?im)^[ \t]*(?:reporting-mta|received-from-mta|arrival-date|final-recipient|original-recipient|action|status|diagnostic-code|remote-mta)[ \t]*:",
+    )
 });
 
 /// URLs in running text.
@@ -441,7 +477,9 @@ static LINK_PAIR: LazyLock<Regex> =
 
 /// A domain name shown in link text (not the domain of an e-mail address).
 static DOMAIN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    compile(r"(?:^|[^a-z0-9@._-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?:[^a-z0-9_-]|$)")
+    compile(
+        r"(?:^|[^a-z0-9@._-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?:[^a-z0-9_-]|$)",
+    )
 });
 
 /// A domain name anywhere (in a Received header).
@@ -456,32 +494,81 @@ static BASE64_EXECUTABLE: LazyLock<Regex> =
 /// (`invoice.htm`, `Scan_0042.zip (24 KB)`, `Attachment: report.pdf.exe`).
 static ATTACHMENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
     // `.com` is left out: in text it is nearly always a domain name.
-    let exts: Vec<String> =
-        LURES.attachments.dangerous.iter().filter(|e| e.as_str() != "com").map(|e| regex::escape(e)).collect();
+    let exts: Vec<String> = LURES
+        .attachments
+        .dangerous
+        .iter()
+        .filter(|e| e.as_str() != "com")
+        .map(|e| regex::escape(e.as_str()))
+        .collect();
     compile(&format!(
         r"(?im)^[ \t]*(?:[^\n:]{{0,24}}:[ \t]*)?([^\s\\/:*?<>|@][^\\/:*?<>|@\n]{{0,100}}\.(?:{}))[ \t]*(?:[(\[]?[ \t]*\d+(?:[.,]\d+)?[ \t]*(?:bytes|[kmg]i?b)[ \t]*[)\]]?)?[ \t]*$",
         exts.join("|")
     ))
 });
 
+/// Joins the pieces of scanned text.
+const SEPARATOR: &str = "\n.\n";
+
 /// Last labels that are file extensions, not top-level domains, in link text.
 const FILE_EXTENSIONS: &[&str] = &[
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "htm", "html", "zip", "png", "jpg", "jpeg", "gif",
-    "eml", "msg", "exe", "csv", "php", "asp", "aspx", "js", "json", "xml", "svg", "rar", "iso",
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "htm", "html", "zip", "png", "jpg",
+    "jpeg", "gif", "eml", "msg", "exe", "csv", "php", "asp", "aspx", "js", "json", "xml", "svg",
+    "rar", "iso",
 ];
 
 /// Local parts too common to mean "the recipient" when seen in a subject.
 const GENERIC_LOCAL_PARTS: &[&str] = &[
-    "info", "admin", "mail", "user", "test", "support", "sales", "contact", "office", "postmaster", "webmaster",
-    "service", "help", "news", "noreply", "no-reply", "root", "staff", "team", "account", "billing", "order",
-    "orders", "shop", "web", "www", "system", "master", "desk", "center", "notice", "report", "hello", "dmarc",
-    "abuse", "security", "alerts", "alert", "noc", "hostmaster", "mailer", "list", "bounce", "bounces",
+    "info",
+    "admin",
+    "mail",
+    "user",
+    "test",
+    "support",
+    "sales",
+    "contact",
+    "office",
+    "postmaster",
+    "webmaster",
+    "service",
+    "help",
+    "news",
+    "noreply",
+    "no-reply",
+    "root",
+    "staff",
+    "team",
+    "account",
+    "billing",
+    "order",
+    "orders",
+    "shop",
+    "web",
+    "www",
+    "system",
+    "master",
+    "desk",
+    "center",
+    "notice",
+    "report",
+    "hello",
+    "dmarc",
+    "abuse",
+    "security",
+    "alerts",
+    "alert",
+    "noc",
+    "hostmaster",
+    "mailer",
+    "list",
+    "bounce",
+    "bounces",
 ];
 
 /// Second-level labels under a two-letter country code (`example.co.jp`).
 const SECOND_LEVEL_LABELS: &[&str] = &[
-    "co", "ne", "or", "ac", "ad", "ed", "go", "gr", "lg", "com", "net", "org", "gov", "edu", "mil", "nom", "ltd",
-    "plc", "sch", "gob",
+    "co", "ne", "or", "ac", "ad", "ed", "go", "gr", "lg", "com", "net", "org", "gov", "edu", "mil",
+    "nom", "ltd", "plc", "sch", "gob",
 ];
 
 // ---------------------------------------------------------------------------
@@ -503,7 +590,13 @@ fn head(text: &str, max: usize) -> &str {
 fn ascii_detail(text: &str) -> String {
     let cleaned: String = text
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .take(80)
         .collect();
     cleaned.trim().to_string()
@@ -513,7 +606,9 @@ fn domain_of(address: &str) -> Option<String> {
     let (_, domain) = address.rsplit_once('@')?;
     let domain = domain
         .trim()
-        .trim_matches(|c: char| c == '<' || c == '>' || c == '[' || c == ']' || c == '"' || c.is_whitespace())
+        .trim_matches(|c: char| {
+            c == '<' || c == '>' || c == '[' || c == ']' || c == '"' || c.is_whitespace()
+        })
         .trim_end_matches('.')
         .to_ascii_lowercase();
     (!domain.is_empty()).then_some(domain)
@@ -530,12 +625,20 @@ fn local_of(address: &str) -> String {
 
 /// The registrable part of a host name: `mx.example.co.jp` -> `example.co.jp`.
 fn base_domain(host: &str) -> String {
-    let labels: Vec<&str> = host.trim_end_matches('.').split('.').filter(|l| !l.is_empty()).collect();
+    let labels: Vec<&str> = host
+        .trim_end_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+        .collect();
     let n = labels.len();
     if n <= 2 {
         return labels.join(".");
     }
-    let take = if labels[n - 1].len() == 2 && SECOND_LEVEL_LABELS.contains(&labels[n - 2]) { 3 } else { 2 };
+    let take = if labels[n - 1].len() == 2 && SECOND_LEVEL_LABELS.contains(&labels[n - 2]) {
+        3
+    } else {
+        2
+    };
     labels[n - take..].join(".")
 }
 
@@ -559,9 +662,28 @@ fn is_ip_literal(host: &str) -> bool {
     if h.is_empty() {
         return false;
     }
-    let dotted_digits = h.chars().all(|c| c.is_ascii_digit() || c == '.') && h.chars().any(|c| c.is_ascii_digit()) && !h.contains("..");
-    let hex = h.strip_prefix("0x").is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '.'));
+    let dotted_digits = h.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && h.chars().any(|c| c.is_ascii_digit())
+        && !h.contains("..");
+    let hex = h.strip_prefix("0x").is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '.')
+    });
     h.parse::<std::net::IpAddr>().is_ok() || dotted_digits || hex
+}
+
+/// A loopback, private or link-local address (a log or an intranet, not a lure).
+fn is_local_ip(host: &str) -> bool {
+    match host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unspecified(),
+        Err(_) => false,
+    }
 }
 
 /// Occurs as a whole word (not inside a longer name or address).
@@ -569,10 +691,14 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
     }
-    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-' || c == '@');
+    let is_word = |c: Option<char>| {
+        c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '-' || c == '@')
+    };
     let mut start = 0;
     while start <= haystack.len() {
-        let Some(pos) = haystack[start..].find(needle) else { break };
+        let Some(pos) = haystack[start..].find(needle) else {
+            break;
+        };
         let i = start + pos;
         let end = i + needle.len();
         if !is_word(haystack[..i].chars().next_back()) && !is_word(haystack[end..].chars().next()) {
@@ -587,15 +713,21 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
 enum Target {
     /// `javascript:`, `vbscript:` or `data:`.
     Script(&'static str),
-    Web { host: String, userinfo: bool },
+    Web {
+        host: String,
+        userinfo: bool,
+    },
     /// `mailto:`, anchors, relative links: nothing to judge.
     Other,
 }
 
 fn target(href: &str) -> Target {
-    let lower = href.trim().trim_matches(|c: char| c == '"' || c == '\'').to_ascii_lowercase();
+    let lower = href.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
     for scheme in ["javascript", "vbscript", "data"] {
-        if lower.strip_prefix(scheme).is_some_and(|rest| rest.trim_start().starts_with(':')) {
+        if lower
+            .strip_prefix(scheme)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        {
             return Target::Script(scheme);
         }
     }
@@ -624,7 +756,10 @@ fn target(href: &str) -> Target {
     if host.is_empty() {
         Target::Other
     } else {
-        Target::Web { host: host.to_string(), userinfo }
+        Target::Web {
+            host: host.to_string(),
+            userinfo,
+        }
     }
 }
 
@@ -648,10 +783,15 @@ impl Signals {
                     s.detail = detail;
                 }
             }
-            None => self.0.push(Signal { name, weight, detail }),
+            None => self.0.push(Signal {
+                name,
+                weight,
+                detail,
+            }),
         }
     }
 
+    #[cfg(test)]
     fn has(&self, name: &str) -> bool {
         self.0.iter().any(|s| s.name == name)
     }
@@ -675,20 +815,52 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
 
     let is_paste = doc.kind == Some(InputKind::Paste) || doc.headers.all.is_empty();
     let is_email = !is_paste;
-    let failure_results = results
-        .iter()
-        .any(|r| !matches!(r.reason, Reason::Vacation | Reason::Feedback | Reason::Delivered));
+    let failure_results = results.iter().any(|r| {
+        !matches!(
+            r.reason,
+            Reason::Vacation | Reason::Feedback | Reason::Delivered
+        )
+    });
 
-    let from_address = doc.headers.from_address.as_deref().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@'));
+    let from_address = doc
+        .headers
+        .from_address
+        .as_deref()
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| a.contains('@'));
     let from_domain = from_address.as_deref().and_then(domain_of);
     let from_local = from_address.as_deref().map(local_of).unwrap_or_default();
-    let from_name = doc.headers.from_name.as_deref().map(normalize).unwrap_or_default();
-    let to_address = doc.headers.to.as_deref().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@'));
+    let from_name = doc
+        .headers
+        .from_name
+        .as_deref()
+        .map(normalize)
+        .unwrap_or_default();
+    let to_address = doc
+        .headers
+        .to
+        .as_deref()
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| a.contains('@'));
     let to_domain = to_address.as_deref().and_then(domain_of);
-    let subject = doc.headers.subject.as_deref().map(|s| head(s, 4_000)).unwrap_or("");
-    let original_subject = doc.original.as_ref().and_then(|o| o.subject.as_deref()).map(str::trim).unwrap_or("");
+    let subject = doc
+        .headers
+        .subject
+        .as_deref()
+        .map(|s| head(s, 4_000))
+        .unwrap_or("");
+    let original_subject = doc
+        .original
+        .as_ref()
+        .and_then(|o| o.subject.as_deref())
+        .map(str::trim)
+        .unwrap_or("");
     // The subject without the returned original's own subject ("Undeliverable: <theirs>").
-    let own_subject = if original_subject.len() >= 4 { subject.replace(original_subject, " ") } else { subject.to_string() };
+    let own_subject = if original_subject.len() >= 4 {
+        subject.replace(original_subject, " ")
+    } else {
+        subject.to_string()
+    };
     let normalized_subject = normalize(&own_subject);
 
     let daemon_sender = DAEMON_LOCAL.is_match(&from_local);
@@ -696,35 +868,80 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
         (Some(f), Some(t)) => base_domain(f) == base_domain(t),
         _ => false,
     };
-    let sender_claim = if from_name.is_empty() { Vec::new() } else { lures.sender_name.hits(&from_name) };
-    let subject_says_bounce = !normalized_subject.is_empty() && RULES.subject_markers.is_match(&normalized_subject);
+    let sender_claim = if from_name.is_empty() {
+        Vec::new()
+    } else {
+        lures.sender_name.hits(&from_name)
+    };
+    let subject_says_bounce =
+        !normalized_subject.is_empty() && RULES.subject_markers.is_match(&normalized_subject);
     // Only an explicit report-type counts: real MTAs sometimes send a bare
     // multipart/report (no report-type) with a free-text notice.
-    let declared_dsn = doc.report_type.as_deref().is_some_and(|t| t.contains("delivery-status"));
-    let claims_bounce = declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty() || failure_results;
+    let declared_dsn = doc
+        .report_type
+        .as_deref()
+        .is_some_and(|t| t.contains("delivery-status"));
+    let claims_bounce = declared_dsn
+        || subject_says_bounce
+        || daemon_sender
+        || !sender_claim.is_empty()
+        || failure_results;
 
     // --- Structure (whole e-mails only).
     let status_text = head(&doc.status_text, MAX_SCAN_BYTES);
     let has_status_fields = STATUS_FIELD.is_match(status_text);
     if is_email {
-        if declared_dsn && !DSN_FIELD.is_match(status_text) && doc.feedback_text.is_none() {
+        // A report with broken MIME is read as text by the parser: its fields are then in the notice.
+        let fields_anywhere = DSN_FIELD.is_match(status_text)
+            || DSN_FIELD.is_match(head(&doc.notice, MAX_SCAN_BYTES))
+            || doc
+                .after_notice
+                .as_deref()
+                .is_some_and(|a| DSN_FIELD.is_match(head(a, MAX_SCAN_BYTES)));
+        if declared_dsn && !fields_anywhere && doc.feedback_text.is_none() {
             let report_type = doc.report_type.as_deref().unwrap_or("");
-            signals.add(REPORT_WITHOUT_STATUS, 4, format!("multipart/report; report-type={report_type} has no delivery-status part"));
+            signals.add(
+                REPORT_WITHOUT_STATUS,
+                4,
+                format!("multipart/report; report-type={report_type} has no delivery-status part"),
+            );
         }
     } else {
         not_checked.push(HEADERS_MISSING);
     }
     if has_status_fields {
-        signals.add(DSN_STATUS_PART, -3, "message/delivery-status part with Final-Recipient/Action/Status");
-    } else if results.iter().any(|r| r.status.is_some() || r.reply_code.is_some()) {
-        let what = results.iter().find_map(|r| r.mta.clone()).unwrap_or_else(|| "a mail server".to_string());
-        signals.add(KNOWN_MTA_NOTICE, -2, format!("notice from {what} with SMTP/status codes"));
+        signals.add(
+            DSN_STATUS_PART,
+            -3,
+            "message/delivery-status part with Final-Recipient/Action/Status",
+        );
+    } else if results
+        .iter()
+        .any(|r| r.status.is_some() || r.reply_code.is_some())
+    {
+        let what = results
+            .iter()
+            .find_map(|r| r.mta.clone())
+            .unwrap_or_else(|| "a mail server".to_string());
+        signals.add(
+            KNOWN_MTA_NOTICE,
+            -2,
+            format!("notice from {what} with SMTP/status codes"),
+        );
     }
     if is_email {
-        if doc.headers.auto_submitted.as_deref().is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-")) {
+        if doc
+            .headers
+            .auto_submitted
+            .as_deref()
+            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("auto-"))
+        {
             signals.add(AUTO_SUBMITTED, -1, "Auto-Submitted header");
         }
-        if let Some(name) = ["x-ms-exchange-message-is-ndr", "x-failed-recipients"].into_iter().find(|n| doc.headers.get(n).is_some()) {
+        if let Some(name) = ["x-ms-exchange-message-is-ndr", "x-failed-recipients"]
+            .into_iter()
+            .find(|n| doc.headers.get(n).is_some())
+        {
             signals.add(NDR_HEADER, -1, format!("{name} header"));
         }
         match doc.headers.return_path.as_deref().map(str::trim) {
@@ -738,13 +955,23 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
                     || !rp.contains('@');
                 if claims_bounce && !automated {
                     let domain = domain_of(rp).unwrap_or_default();
-                    signals.add(PERSONAL_RETURN_PATH, 2, format!("Return-Path is a personal mailbox at {domain}"));
+                    signals.add(
+                        PERSONAL_RETURN_PATH,
+                        2,
+                        format!("Return-Path is a personal mailbox at {domain}"),
+                    );
                 }
             }
             None => not_checked.push(ENVELOPE_MISSING),
         }
-        if results.is_empty() && (declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty()) {
-            signals.add(BOUNCE_CLAIM_WITHOUT_RECIPIENTS, 2, "claims a delivery failure but names no failed recipient");
+        if results.is_empty()
+            && (declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty())
+        {
+            signals.add(
+                BOUNCE_CLAIM_WITHOUT_RECIPIENTS,
+                2,
+                "claims a delivery failure but names no failed recipient",
+            );
         }
     }
 
@@ -758,7 +985,9 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
                     || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
             })
             .collect();
-        let sent_by_brand = brand_hits.iter().any(|b| b.domains.iter().any(|d| belongs(from_domain, d)));
+        let sent_by_brand = brand_hits
+            .iter()
+            .any(|b| b.domains.iter().any(|d| belongs(from_domain, d)));
         if !sender_claim.is_empty() && !daemon_sender && !same_org && !sent_by_brand {
             signals.add(
                 SENDER_CLAIMS_MAIL_SYSTEM,
@@ -768,7 +997,11 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
         }
         if !daemon_sender && !same_org && !sent_by_brand {
             if let Some(brand) = brand_hits.first() {
-                signals.add(BRAND_DOMAIN_MISMATCH, 2, format!("claims {}; sender domain {from_domain}", brand.name));
+                signals.add(
+                    BRAND_DOMAIN_MISMATCH,
+                    2,
+                    format!("claims {}; sender domain {from_domain}", brand.name),
+                );
             }
         }
     }
@@ -779,30 +1012,40 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
         let original_lower = original_subject.to_lowercase();
         let local = local_of(to);
         if subject_lower.contains(to) && !original_lower.contains(to) {
-            signals.add(SUBJECT_HAS_RECIPIENT, 2, "subject contains the recipient's address");
+            signals.add(
+                SUBJECT_HAS_RECIPIENT,
+                2,
+                "subject contains the recipient's address",
+            );
         } else if local.chars().count() >= 4
             && !GENERIC_LOCAL_PARTS.contains(&local.as_str())
             && contains_word(&subject_lower, &local)
             && !contains_word(&original_lower, &local)
         {
-            signals.add(SUBJECT_HAS_RECIPIENT, 1, "subject contains the recipient's name");
+            signals.add(
+                SUBJECT_HAS_RECIPIENT,
+                1,
+                "subject contains the recipient's name",
+            );
         }
     }
 
     // --- Wording. The returned original is not read unless the input is no bounce at all.
     let scan_after = results.is_empty();
+    // Pieces are joined with a lone "." line, so that no phrase is matched
+    // across the subject, the notice and the link texts.
     let mut text = String::with_capacity(doc.notice.len().min(MAX_SCAN_BYTES) + 1024);
     text.push_str(&own_subject);
-    text.push('\n');
+    text.push_str(SEPARATOR);
     text.push_str(head(&doc.notice, MAX_SCAN_BYTES));
     if scan_after {
         if let Some(after) = doc.after_notice.as_deref() {
-            text.push('\n');
+            text.push_str(SEPARATOR);
             text.push_str(head(after, MAX_SCAN_BYTES));
         }
     }
     for link in doc.links.iter().take(MAX_LINKS) {
-        text.push('\n');
+        text.push_str(SEPARATOR);
         text.push_str(head(&link.text, 1_000));
     }
     let normalized = normalize(&text);
@@ -824,13 +1067,25 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
     if is_paste {
         not_checked.push(ATTACHMENTS_MISSING);
         if let Some(c) = ATTACHMENT_LINE.captures(&text) {
-            signals.add(ATTACHMENT_NAMED_IN_TEXT, 3, format!("text lists attachment {}", &c[1]));
+            signals.add(
+                ATTACHMENT_NAMED_IN_TEXT,
+                3,
+                format!("text lists attachment {}", &c[1]),
+            );
         }
     }
     check_attachments(doc, any_lure_wording, &mut signals);
-    let executable_text = if is_paste { text.as_str() } else { head(&doc.notice, MAX_SCAN_BYTES) };
+    let executable_text = if is_paste {
+        text.as_str()
+    } else {
+        head(&doc.notice, MAX_SCAN_BYTES)
+    };
     if BASE64_EXECUTABLE.is_match(executable_text) {
-        signals.add(EXECUTABLE_ATTACHMENT, 6, "base64 Windows executable (TVqQ) in the text");
+        signals.add(
+            EXECUTABLE_ATTACHMENT,
+            6,
+            "base64 Windows executable (TVqQ) in the text",
+        );
     }
 
     // --- Backscatter.
@@ -850,10 +1105,22 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
 
 /// Positive weights in full; genuine evidence capped (see the module docs).
 fn score(signals: &[Signal]) -> i32 {
-    let positive: i32 = signals.iter().filter(|s| s.weight > 0).map(|s| s.weight).sum();
+    let positive: i32 = signals
+        .iter()
+        .filter(|s| s.weight > 0)
+        .map(|s| s.weight)
+        .sum();
     let small_names = [AUTO_SUBMITTED, NDR_HEADER, NULL_RETURN_PATH];
-    let small: i32 = signals.iter().filter(|s| s.weight < 0 && small_names.contains(&s.name)).map(|s| s.weight).sum();
-    let structural: i32 = signals.iter().filter(|s| s.weight < 0 && !small_names.contains(&s.name)).map(|s| s.weight).sum();
+    let small: i32 = signals
+        .iter()
+        .filter(|s| s.weight < 0 && small_names.contains(&s.name))
+        .map(|s| s.weight)
+        .sum();
+    let structural: i32 = signals
+        .iter()
+        .filter(|s| s.weight < 0 && !small_names.contains(&s.name))
+        .map(|s| s.weight)
+        .sum();
     let genuine = (structural + small.max(-MAX_SMALL_CREDIT)).max(-MAX_GENUINE_CREDIT);
     positive + genuine
 }
@@ -861,14 +1128,20 @@ fn score(signals: &[Signal]) -> i32 {
 fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
     let mut links: Vec<LinkRef> = Vec::new();
     for link in doc.links.iter().take(MAX_LINKS) {
-        links.push(LinkRef { href: link.href.clone(), text: link.text.clone() });
+        links.push(LinkRef {
+            href: link.href.clone(),
+            text: link.text.clone(),
+        });
     }
     for c in LINK_PAIR.captures_iter(text).take(MAX_LINKS) {
         if links.len() >= MAX_LINKS * 2 {
             break;
         }
         let shown = head(&c[1], 400);
-        links.push(LinkRef { href: head(&c[2], 4_000).to_string(), text: shown.to_string() });
+        links.push(LinkRef {
+            href: head(&c[2], 4_000).to_string(),
+            text: shown.to_string(),
+        });
     }
     for m in URL_IN_TEXT.find_iter(text).take(MAX_LINKS) {
         if links.len() >= MAX_LINKS * 3 {
@@ -876,7 +1149,10 @@ fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
         }
         let href = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
         if !links.iter().any(|l| l.href == href) {
-            links.push(LinkRef { href: href.to_string(), text: String::new() });
+            links.push(LinkRef {
+                href: href.to_string(),
+                text: String::new(),
+            });
         }
     }
     links
@@ -884,39 +1160,58 @@ fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
 
 /// Base domains a genuine notice may link to: the sender's, the recipient's,
 /// the reporting and remote servers', the failed recipients'.
-fn related_domains(doc: &Document, results: &[RecipientResult], from: Option<&str>, to: Option<&str>) -> Vec<String> {
+fn related_domains(
+    doc: &Document,
+    results: &[RecipientResult],
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut push = |host: &str| {
-        let base = base_domain(&host.trim().trim_end_matches('.').to_ascii_lowercase());
-        if base.contains('.') && !out.contains(&base) {
-            out.push(base);
-        }
-    };
     for d in [from, to].into_iter().flatten() {
-        push(d);
+        push_base(&mut out, d);
     }
     if let Some(d) = doc.headers.return_path.as_deref().and_then(domain_of) {
-        push(&d);
+        push_base(&mut out, &d);
     }
     if let Some(o) = &doc.original {
-        for d in [o.from.as_deref(), o.to.as_deref(), o.message_id.as_deref()].into_iter().flatten().filter_map(domain_of) {
-            push(&d);
+        for d in [o.from.as_deref(), o.to.as_deref(), o.message_id.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(domain_of)
+        {
+            push_base(&mut out, &d);
         }
     }
     for r in results.iter().take(1_000) {
         if let Some(d) = domain_of(&r.recipient) {
-            push(&d);
+            push_base(&mut out, &d);
         }
-        for mta in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()].into_iter().flatten() {
+        for mta in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             if let Some(m) = HOST_NAME.captures(mta) {
-                push(&m[1]);
+                push_base(&mut out, &m[1]);
             }
         }
     }
     out
 }
 
-fn check_links(links: &[LinkRef], related: &[String], to_domain: Option<&str>, signals: &mut Signals) {
+/// Adds the base domain of `host` to `out` once.
+fn push_base(out: &mut Vec<String>, host: &str) {
+    let base = base_domain(&host.trim().trim_end_matches('.').to_ascii_lowercase());
+    if base.contains('.') && !out.contains(&base) {
+        out.push(base);
+    }
+}
+
+fn check_links(
+    links: &[LinkRef],
+    related: &[String],
+    to_domain: Option<&str>,
+    signals: &mut Signals,
+) {
     let lures = &*LURES;
     let mut unrelated: Option<String> = None;
     for link in links {
@@ -930,10 +1225,14 @@ fn check_links(links: &[LinkRef], related: &[String], to_domain: Option<&str>, s
         };
         let mut flagged = false;
         if userinfo {
-            signals.add(LINK_USERINFO, 3, format!("link with user@host form, real host {host}"));
+            signals.add(
+                LINK_USERINFO,
+                3,
+                format!("link with user@host form, real host {host}"),
+            );
             flagged = true;
         }
-        if is_ip_literal(&host) {
+        if is_ip_literal(&host) && !is_local_ip(&host) {
             signals.add(LINK_IP_LITERAL, 3, format!("link to IP address {host}"));
             flagged = true;
         }
@@ -948,23 +1247,40 @@ fn check_links(links: &[LinkRef], related: &[String], to_domain: Option<&str>, s
         let own_org = to_domain.is_some_and(|t| base_domain(t) == base_domain(&host));
         if !own_org {
             if let Some(brand) = lookalike_brand(&host) {
-                signals.add(LINK_LOOKALIKE_HOST, 3, format!("link host {host} borrows the name {}", brand.name));
+                signals.add(
+                    LINK_LOOKALIKE_HOST,
+                    3,
+                    format!("link host {host} borrows the name {}", brand.name),
+                );
                 flagged = true;
             }
         }
         if !link.text.is_empty() {
             if let Some(shown) = mismatched_text_domain(&link.text, &host) {
-                signals.add(LINK_TEXT_MISMATCH, 3, format!("link shows {shown} but goes to {host}"));
+                signals.add(
+                    LINK_TEXT_MISMATCH,
+                    3,
+                    format!("link shows {shown} but goes to {host}"),
+                );
                 flagged = true;
             }
         }
         let host_base = base_domain(&host);
-        if !flagged && unrelated.is_none() && !is_known_host(&host) && !related.contains(&host_base) && !is_ip_literal(&host) {
+        if !flagged
+            && unrelated.is_none()
+            && !is_known_host(&host)
+            && !related.contains(&host_base)
+            && !is_ip_literal(&host)
+        {
             unrelated = Some(host);
         }
     }
     if let Some(host) = unrelated {
-        signals.add(LINK_UNRELATED_HOST, 1, format!("link to unrelated host {host}"));
+        signals.add(
+            LINK_UNRELATED_HOST,
+            1,
+            format!("link to unrelated host {host}"),
+        );
     }
 }
 
@@ -976,7 +1292,8 @@ fn lookalike_brand(host: &str) -> Option<&'static Brand> {
         !b.domains.iter().any(|d| belongs(host, d))
             && segments.iter().any(|seg| {
                 b.host_tokens.iter().any(|t| {
-                    seg.strip_prefix(t.as_str()).is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+                    seg.strip_prefix(t.as_str())
+                        .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
                 })
             })
     })
@@ -996,7 +1313,8 @@ fn mismatched_text_domain(text: &str, host: &str) -> Option<String> {
             continue;
         }
         let same_brand = LURES.brands.iter().any(|b| {
-            b.domains.iter().any(|d| belongs(shown, d)) && b.domains.iter().any(|d| belongs(host, d))
+            b.domains.iter().any(|d| belongs(shown, d))
+                && b.domains.iter().any(|d| belongs(host, d))
         });
         if same_brand || (is_known_host(shown) && is_known_host(host)) {
             continue;
@@ -1009,28 +1327,69 @@ fn mismatched_text_domain(text: &str, host: &str) -> Option<String> {
 fn check_attachments(doc: &Document, any_lure_wording: bool, signals: &mut Signals) {
     let lists = &LURES.attachments;
     for a in doc.attachments.iter().take(MAX_ATTACHMENTS) {
-        let name = a.name.as_deref().unwrap_or("").trim().trim_end_matches(['.', ' ']).to_lowercase();
+        let name = a
+            .name
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches(['.', ' '])
+            .to_lowercase();
         let content_type = a.content_type.trim().to_ascii_lowercase();
-        let label = if name.is_empty() { content_type.clone() } else { name.clone() };
+        let label = if name.is_empty() {
+            content_type.clone()
+        } else {
+            name.clone()
+        };
         let parts: Vec<&str> = name.split('.').map(str::trim).collect();
-        let ext = if parts.len() >= 2 { parts[parts.len() - 1] } else { "" };
-        let previous = if parts.len() >= 3 { parts[parts.len() - 2] } else { "" };
+        let ext = if parts.len() >= 2 {
+            parts[parts.len() - 1]
+        } else {
+            ""
+        };
+        let previous = if parts.len() >= 3 {
+            parts[parts.len() - 2]
+        } else {
+            ""
+        };
         let dangerous_ext = !ext.is_empty() && lists.dangerous.iter().any(|e| e == ext);
         if a.executable_magic {
-            signals.add(EXECUTABLE_ATTACHMENT, 6, format!("attachment {label} is a Windows program (MZ)"));
+            signals.add(
+                EXECUTABLE_ATTACHMENT,
+                6,
+                format!("attachment {label} is a Windows program (MZ)"),
+            );
         }
-        if dangerous_ext && !previous.is_empty() && previous != ext && lists.decoy.iter().any(|e| e == previous) {
-            signals.add(DOUBLE_EXTENSION, 6, format!("attachment {label} hides its type behind .{previous}"));
+        if dangerous_ext
+            && !previous.is_empty()
+            && previous != ext
+            && lists.decoy.iter().any(|e| e == previous)
+        {
+            signals.add(
+                DOUBLE_EXTENSION,
+                6,
+                format!("attachment {label} hides its type behind .{previous}"),
+            );
             continue;
         }
         if a.executable_magic {
             continue;
         }
         let safe_ext = !ext.is_empty() && lists.safe.iter().any(|e| e == ext);
-        if dangerous_ext || (!safe_ext && lists.dangerous_types.iter().any(|t| *t == content_type)) {
-            signals.add(DANGEROUS_ATTACHMENT, 5, format!("attachment {label} ({content_type})"));
-        } else if any_lure_wording && !ext.is_empty() && lists.with_lure_only.iter().any(|e| e == ext) {
-            signals.add(PDF_ATTACHMENT_WITH_LURE, 3, format!("attachment {label} with lure wording"));
+        if dangerous_ext || (!safe_ext && lists.dangerous_types.contains(&content_type)) {
+            signals.add(
+                DANGEROUS_ATTACHMENT,
+                5,
+                format!("attachment {label} ({content_type})"),
+            );
+        } else if any_lure_wording
+            && !ext.is_empty()
+            && lists.with_lure_only.iter().any(|e| e == ext)
+        {
+            signals.add(
+                PDF_ATTACHMENT_WITH_LURE,
+                3,
+                format!("attachment {label} with lure wording"),
+            );
         }
     }
 }
@@ -1055,31 +1414,43 @@ fn backscatter(
 ) -> bool {
     let own: Vec<String> = own_domains
         .iter()
-        .map(|d| d.trim().trim_start_matches('@').trim_start_matches('.').trim_end_matches('.').to_ascii_lowercase())
+        .map(|d| {
+            d.trim()
+                .trim_start_matches('@')
+                .trim_start_matches('.')
+                .trim_end_matches('.')
+                .to_ascii_lowercase()
+        })
         .filter(|d| !d.is_empty())
         .collect();
-    let is_own = |d: &str| own.iter().any(|o| belongs(d, o));
-    let is_service = |d: &str| {
-        is_own(d) || LURES.sending_services.iter().any(|s| belongs(d, s)) || LURES.known_hosts.iter().any(|s| belongs(d, s))
-    };
     let mut forged = false;
     let mut cleared = false;
     if !own.is_empty() {
         match &doc.original {
             None => not_checked.push(ORIGINAL_MISSING),
             Some(o) => {
-                let from_domain = o.from.as_deref().and_then(domain_of).or_else(|| o.return_path.as_deref().and_then(domain_of));
+                let from_domain = o
+                    .from
+                    .as_deref()
+                    .and_then(domain_of)
+                    .or_else(|| o.return_path.as_deref().and_then(domain_of));
                 let id_domain = o.message_id.as_deref().and_then(domain_of);
                 match from_domain {
-                    Some(d) if !is_own(&d) => {
+                    Some(d) if !is_own_domain(&d, &own) => {
                         forged = true;
-                        signals.add(ORIGINAL_NOT_FROM_OWN_DOMAIN, 0, format!("returned original is from {d}"));
+                        signals.add(
+                            ORIGINAL_NOT_FROM_OWN_DOMAIN,
+                            0,
+                            format!("returned original is from {d}"),
+                        );
                     }
                     Some(_) => {
-                        let foreign_id = id_domain.as_deref().filter(|d| !is_service(d));
+                        let foreign_id = id_domain.as_deref().filter(|d| !is_mail_service(d, &own));
                         let relayed_by_own = o.received.is_empty()
                             || o.received.iter().take(100).any(|r| {
-                                HOST_NAME.captures_iter(head(r, 2_000)).any(|c| is_service(&c[1].to_ascii_lowercase()))
+                                HOST_NAME
+                                    .captures_iter(head(r, 2_000))
+                                    .any(|c| is_mail_service(&c[1].to_ascii_lowercase(), &own))
                             });
                         match foreign_id {
                             Some(id) if !relayed_by_own => {
@@ -1087,16 +1458,20 @@ fn backscatter(
                                 signals.add(
                                     ORIGINAL_NOT_FROM_OWN_DOMAIN,
                                     0,
-                                    format!("returned original has Message-ID at {id} and no own relay in Received"),
+                                    format!("original Message-ID at {id}, no own relay"),
                                 );
                             }
                             _ => cleared = true,
                         }
                     }
                     None => match id_domain {
-                        Some(id) if !is_service(&id) => {
+                        Some(id) if !is_mail_service(&id, &own) => {
                             forged = true;
-                            signals.add(ORIGINAL_NOT_FROM_OWN_DOMAIN, 0, format!("returned original has Message-ID at {id}"));
+                            signals.add(
+                                ORIGINAL_NOT_FROM_OWN_DOMAIN,
+                                0,
+                                format!("returned original has Message-ID at {id}"),
+                            );
                         }
                         Some(_) => cleared = true,
                         None => not_checked.push(ORIGINAL_MISSING),
@@ -1114,9 +1489,25 @@ fn backscatter(
     unknown.dedup();
     let many = unknown.len() >= MANY_UNKNOWN_RECIPIENTS;
     if many {
-        signals.add(MANY_UNKNOWN_RECIPIENTS_SIGNAL, 0, format!("{} different unknown recipients", unknown.len()));
+        signals.add(
+            MANY_UNKNOWN_RECIPIENTS_SIGNAL,
+            0,
+            format!("{} different unknown recipients", unknown.len()),
+        );
     }
     forged || (many && !cleared)
+}
+
+/// `domain` is one of the own domains or a sub-domain of one.
+fn is_own_domain(domain: &str, own: &[String]) -> bool {
+    own.iter().any(|o| belongs(domain, o))
+}
+
+/// `domain` is an own domain or a mail service that sends for its customers.
+fn is_mail_service(domain: &str, own: &[String]) -> bool {
+    is_own_domain(domain, own)
+        || LURES.sending_services.iter().any(|s| belongs(domain, s))
+        || is_known_host(domain)
 }
 
 /// Seconds since the epoch of an RFC 5322 date, when it parses.
@@ -1153,9 +1544,18 @@ mod tests {
 
     const SIGNALS_TOML: &str = include_str!("../responses/spoof/signals.toml");
     const VERDICT_FILES: &[(&str, &str)] = &[
-        ("suspicious", include_str!("../responses/spoof/suspicious.toml")),
-        ("likely_spoofed", include_str!("../responses/spoof/likely_spoofed.toml")),
-        ("backscatter", include_str!("../responses/spoof/backscatter.toml")),
+        (
+            "suspicious",
+            include_str!("../responses/spoof/suspicious.toml"),
+        ),
+        (
+            "likely_spoofed",
+            include_str!("../responses/spoof/likely_spoofed.toml"),
+        ),
+        (
+            "backscatter",
+            include_str!("../responses/spoof/backscatter.toml"),
+        ),
         ("clock", include_str!("../responses/spoof/clock.toml")),
     ];
     /// The own domain the lure fixtures are written for.
@@ -1166,7 +1566,10 @@ mod tests {
     }
 
     fn report_for(bytes: &[u8], own: &[String]) -> SpoofReport {
-        let options = Options { own_domains: own.to_vec(), ..Options::default() };
+        let options = Options {
+            own_domains: own.to_vec(),
+            ..Options::default()
+        };
         let analyses = analyze(bytes, &options);
         let first = analyses.first().expect("every input gives one analysis");
         check(&first.document, &first.results, own)
@@ -1179,18 +1582,44 @@ mod tests {
     #[test]
     fn every_lure_pattern_matches_the_line_it_was_made_for() {
         let file: LureFile = toml::from_str(LURES_TOML).unwrap();
-        assert!(file.lure.len() >= 20, "lures.toml has only {} entries", file.lure.len());
+        assert!(
+            file.lure.len() >= 20,
+            "lures.toml has only {} entries",
+            file.lure.len()
+        );
         for entry in &file.lure {
             let example = normalize(&entry.example);
-            let re = Regex::new(&entry.pattern).unwrap_or_else(|e| panic!("{:?}: {e}", entry.pattern));
-            assert!(re.is_match(&example), "lures.toml: {:?} does not match its example {example:?}", entry.pattern);
-            assert!(SIGNAL_NAMES.contains(&entry.name.as_str()), "lures.toml: {:?} is not in SIGNAL_NAMES", entry.name);
-            assert!(SCOPES.contains(&entry.scope.as_str()), "lures.toml: unknown scope {:?}", entry.scope);
-            assert!(entry.weight > 0 && entry.weight <= 6, "lures.toml: weight {} of {:?}", entry.weight, entry.name);
+            let re =
+                Regex::new(&entry.pattern).unwrap_or_else(|e| panic!("{:?}: {e}", entry.pattern));
+            assert!(
+                re.is_match(&example),
+                "lures.toml: {:?} does not match its example {example:?}",
+                entry.pattern
+            );
+            assert!(
+                SIGNAL_NAMES.contains(&entry.name.as_str()),
+                "lures.toml: {:?} is not in SIGNAL_NAMES",
+                entry.name
+            );
+            assert!(
+                SCOPES.contains(&entry.scope.as_str()),
+                "lures.toml: unknown scope {:?}",
+                entry.scope
+            );
+            assert!(
+                (1..=6).contains(&entry.weight),
+                "lures.toml: weight {} of {:?}",
+                entry.weight,
+                entry.name
+            );
         }
         for brand in &file.brand {
             let re = Regex::new(&brand.pattern).unwrap();
-            assert!(re.is_match(&normalize(&brand.example)), "lures.toml: brand {} does not match its example", brand.name);
+            assert!(
+                re.is_match(&normalize(&brand.example)),
+                "lures.toml: brand {} does not match its example",
+                brand.name
+            );
         }
         // Loading compiles everything.
         assert!(!LURES.known_hosts.is_empty());
@@ -1203,16 +1632,28 @@ mod tests {
         for name in SIGNAL_NAMES.iter().chain(NOT_CHECKED_IDS) {
             assert!(!seen.contains(name), "{name} listed twice");
             seen.push(*name);
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name} is not snake_case");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name} is not snake_case"
+            );
         }
-        let table: HashMap<String, String> = toml::from_str(SIGNALS_TOML).expect("responses/spoof/signals.toml is a flat table");
+        let table: HashMap<String, String> =
+            toml::from_str(SIGNALS_TOML).expect("responses/spoof/signals.toml is a flat table");
         for name in SIGNAL_NAMES.iter().chain(NOT_CHECKED_IDS) {
-            let sentence = table.get(*name).unwrap_or_else(|| panic!("responses/spoof/signals.toml has no {name}"));
+            let sentence = table
+                .get(*name)
+                .unwrap_or_else(|| panic!("responses/spoof/signals.toml has no {name}"));
             assert!(!sentence.trim().is_empty(), "{name} is empty");
-            assert!(!sentence.contains('{') && !sentence.contains('}'), "{name}: no placeholders in signals.toml");
+            assert!(
+                !sentence.contains('{') && !sentence.contains('}'),
+                "{name}: no placeholders in signals.toml"
+            );
         }
         for key in table.keys() {
-            assert!(seen.contains(&key.as_str()), "responses/spoof/signals.toml: {key} is not a signal or not_checked id");
+            assert!(
+                seen.contains(&key.as_str()),
+                "responses/spoof/signals.toml: {key} is not a signal or not_checked id"
+            );
         }
     }
 
@@ -1228,23 +1669,46 @@ mod tests {
         }
         let placeholder = Regex::new(r"\{[^}]*\}").unwrap();
         for (stem, text) in VERDICT_FILES {
-            let t: Template = toml::from_str(text).unwrap_or_else(|e| panic!("responses/spoof/{stem}.toml: {e}"));
-            assert_eq!(t.verdict, *stem, "responses/spoof/{stem}.toml: verdict must be the file stem");
-            assert!(!t.headline.trim().is_empty() && !t.summary.trim().is_empty(), "{stem}: empty text");
-            assert!((3..=8).contains(&t.checklist.len()), "{stem}: 3 to 8 checklist items");
-            for field in std::iter::once(&t.headline).chain(std::iter::once(&t.summary)).chain(t.checklist.iter()) {
+            let t: Template =
+                toml::from_str(text).unwrap_or_else(|e| panic!("responses/spoof/{stem}.toml: {e}"));
+            assert_eq!(
+                t.verdict, *stem,
+                "responses/spoof/{stem}.toml: verdict must be the file stem"
+            );
+            assert!(
+                !t.headline.trim().is_empty() && !t.summary.trim().is_empty(),
+                "{stem}: empty text"
+            );
+            assert!(
+                (3..=8).contains(&t.checklist.len()),
+                "{stem}: 3 to 8 checklist items"
+            );
+            for field in std::iter::once(&t.headline)
+                .chain(std::iter::once(&t.summary))
+                .chain(t.checklist.iter())
+            {
                 for m in placeholder.find_iter(field) {
-                    assert_eq!(m.as_str(), "{count}", "responses/spoof/{stem}.toml: placeholder {} not allowed", m.as_str());
+                    assert_eq!(
+                        m.as_str(),
+                        "{count}",
+                        "responses/spoof/{stem}.toml: placeholder {} not allowed",
+                        m.as_str()
+                    );
                 }
                 let braces = field.matches('{').count() + field.matches('}').count();
-                assert_eq!(braces, 2 * placeholder.find_iter(field).count(), "{stem}: stray brace in {field:?}");
+                assert_eq!(
+                    braces,
+                    2 * placeholder.find_iter(field).count(),
+                    "{stem}: stray brace in {field:?}"
+                );
             }
         }
     }
 
     /// Rows of tests/fixtures/lures/README.md: (file, verdict, signals).
     fn lure_table() -> Vec<(String, String, Vec<String>)> {
-        let readme = std::fs::read_to_string(fixtures().join("lures/README.md")).expect("tests/fixtures/lures/README.md");
+        let readme = std::fs::read_to_string(fixtures().join("lures/README.md"))
+            .expect("tests/fixtures/lures/README.md");
         let mut rows = Vec::new();
         let mut in_table = false;
         for line in readme.lines() {
@@ -1253,7 +1717,11 @@ mod tests {
                 in_table = false;
                 continue;
             }
-            let cells: Vec<String> = line.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect();
+            let cells: Vec<String> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_string())
+                .collect();
             if cells.len() >= 3 && cells[0] == "file" && cells[1] == "verdict" {
                 in_table = true;
                 continue;
@@ -1261,7 +1729,11 @@ mod tests {
             if !in_table || cells[0].starts_with("---") || cells.len() < 3 {
                 continue;
             }
-            let signals = cells[2].split(',').map(|s| s.trim().trim_matches('`').to_string()).filter(|s| !s.is_empty()).collect();
+            let signals = cells[2]
+                .split(',')
+                .map(|s| s.trim().trim_matches('`').to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
             rows.push((cells[0].clone(), cells[1].clone(), signals));
         }
         rows
@@ -1270,7 +1742,11 @@ mod tests {
     #[test]
     fn lure_fixtures_are_all_listed() {
         let rows = lure_table();
-        assert!(rows.len() >= 20, "only {} rows in tests/fixtures/lures/README.md", rows.len());
+        assert!(
+            rows.len() >= 20,
+            "only {} rows in tests/fixtures/lures/README.md",
+            rows.len()
+        );
         let mut listed: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         listed.sort();
         let mut on_disk: Vec<String> = std::fs::read_dir(fixtures().join("lures"))
@@ -1285,24 +1761,35 @@ mod tests {
 
     #[test]
     fn lure_fixtures_get_their_verdict_and_signals() {
-        let own = vec![OWN_DOMAIN.to_string()];
+        let own = [OWN_DOMAIN.to_string()];
         let mut failures = Vec::new();
         for (file, verdict, expected) in lure_table() {
             let bytes = std::fs::read(fixtures().join("lures").join(&file)).unwrap();
             let report = report_for(&bytes, &own);
             let got = names(&report);
             if report.verdict.as_str() != verdict {
-                failures.push(format!("{file}: verdict {} (score {}), expected {verdict}; signals {:?}", report.verdict.as_str(), report.score, report.signals));
+                failures.push(format!(
+                    "{file}: verdict {} (score {}), expected {verdict}; signals {:?}",
+                    report.verdict.as_str(),
+                    report.score,
+                    report.signals
+                ));
             }
             for name in &expected {
-                assert!(SIGNAL_NAMES.contains(&name.as_str()), "{file}: README names unknown signal {name}");
+                assert!(
+                    SIGNAL_NAMES.contains(&name.as_str()),
+                    "{file}: README names unknown signal {name}"
+                );
                 if !got.contains(&name.as_str()) {
                     failures.push(format!("{file}: no {name}; got {got:?}"));
                 }
             }
             let want_backscatter = file.starts_with("backscatter-");
             if report.backscatter != want_backscatter {
-                failures.push(format!("{file}: backscatter {}, expected {want_backscatter}; signals {got:?}", report.backscatter));
+                failures.push(format!(
+                    "{file}: backscatter {}, expected {want_backscatter}; signals {got:?}",
+                    report.backscatter
+                ));
             }
             if file.ends_with(".txt") && !report.not_checked.contains(&HEADERS_MISSING) {
                 failures.push(format!("{file}: pasted text must say headers_missing"));
@@ -1317,7 +1804,11 @@ mod tests {
         // (the non-bounces may be newsletters with links: not a lure either).
         let mut failures = Vec::new();
         let mut checked = 0;
-        for dir in std::fs::read_dir(fixtures()).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        for dir in std::fs::read_dir(fixtures())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+        {
             let dir_name = dir.file_name().to_string_lossy().to_string();
             if dir_name == "lures" {
                 continue;
@@ -1326,9 +1817,19 @@ mod tests {
                 let bytes = std::fs::read(entry.path()).unwrap();
                 let report = report_for(&bytes, &[]);
                 checked += 1;
-                let limit = if dir_name == "not-bounce" { Verdict::Suspicious } else { Verdict::None };
+                let limit = if dir_name == "not-bounce" {
+                    Verdict::Suspicious
+                } else {
+                    Verdict::None
+                };
                 if report.verdict > limit {
-                    failures.push(format!("{dir_name}/{}: {} (score {}) {:?}", entry.file_name().to_string_lossy(), report.verdict.as_str(), report.score, report.signals));
+                    failures.push(format!(
+                        "{dir_name}/{}: {} (score {}) {:?}",
+                        entry.file_name().to_string_lossy(),
+                        report.verdict.as_str(),
+                        report.score,
+                        report.signals
+                    ));
                 }
             }
         }
@@ -1337,11 +1838,22 @@ mod tests {
     }
 
     #[test]
+    fn the_genuine_postfix_fixture_shows_the_fast_clock_of_the_sending_pc() {
+        let bytes = std::fs::read(fixtures().join("lures/genuine-postfix.eml")).unwrap();
+        let report = report_for(&bytes, &[OWN_DOMAIN.to_string()]);
+        assert_eq!(report.clock_skew_minutes, Some(120), "{report:?}");
+        assert_eq!(report.verdict, Verdict::None);
+        assert!(!report.backscatter);
+    }
+
+    #[test]
     fn an_empty_or_binary_input_gives_no_verdict_and_never_panics() {
         let report = check(&Document::default(), &[], &[]);
         assert_eq!(report.verdict, Verdict::None);
         assert!(report.not_checked.contains(&HEADERS_MISSING));
-        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         let _ = report_for(&noise, &[OWN_DOMAIN.to_string()]);
         let _ = report_for(b"", &[]);
     }
@@ -1367,13 +1879,32 @@ mod tests {
         };
         let mut signals = Signals::default();
         check_attachments(&doc, false, &mut signals);
-        let got: Vec<(&str, &str)> = signals.0.iter().map(|s| (s.name, s.detail.as_str())).collect();
-        assert!(got.iter().any(|(n, d)| *n == DANGEROUS_ATTACHMENT && d.contains("undelivered_messages.htm")), "{got:?}");
-        assert!(got.iter().any(|(n, d)| *n == DOUBLE_EXTENSION && d.contains("invoice.pdf.exe")), "{got:?}");
-        assert!(got.iter().any(|(n, d)| *n == EXECUTABLE_ATTACHMENT && d.contains("setup.bin")), "{got:?}");
+        let got: Vec<(&str, &str)> = signals
+            .0
+            .iter()
+            .map(|s| (s.name, s.detail.as_str()))
+            .collect();
+        assert!(
+            got.iter()
+                .any(|(n, d)| *n == DANGEROUS_ATTACHMENT && d.contains("undelivered_messages.htm")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(n, d)| *n == DOUBLE_EXTENSION && d.contains("invoice.pdf.exe")),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(n, d)| *n == EXECUTABLE_ATTACHMENT && d.contains("setup.bin")),
+            "{got:?}"
+        );
         assert_eq!(got.len(), 3, "{got:?}");
         let mut pdf = Signals::default();
-        let doc = Document { attachments: vec![attachment("scan.pdf", "application/pdf", false)], ..Document::default() };
+        let doc = Document {
+            attachments: vec![attachment("scan.pdf", "application/pdf", false)],
+            ..Document::default()
+        };
         check_attachments(&doc, false, &mut pdf);
         assert!(pdf.0.is_empty());
         check_attachments(&doc, true, &mut pdf);
@@ -1382,12 +1913,21 @@ mod tests {
 
     #[test]
     fn links_are_judged_by_host_and_shown_text() {
-        let link = |href: &str, text: &str| LinkRef { href: href.to_string(), text: text.to_string() };
+        let link = |href: &str, text: &str| LinkRef {
+            href: href.to_string(),
+            text: text.to_string(),
+        };
         let mut signals = Signals::default();
         check_links(
             &[
-                link("https://go.microsoft.com/fwlink/?LinkId=532972", "More info"),
-                link("https://support.google.com/mail/?p=NoSuchUser", "Learn more"),
+                link(
+                    "https://go.microsoft.com/fwlink/?LinkId=532972",
+                    "More info",
+                ),
+                link(
+                    "https://support.google.com/mail/?p=NoSuchUser",
+                    "Learn more",
+                ),
                 link("mailto:someone@example.com", "someone@example.com"),
             ],
             &[],
@@ -1400,7 +1940,10 @@ mod tests {
             &[
                 link("https://bit.ly/3xAmPLe", ""),
                 link("http://192.0.2.10/owa/", ""),
-                link("https://release-mail.example.net/x", "https://outlook.office365.com/owa"),
+                link(
+                    "https://release-mail.example.net/x",
+                    "https://outlook.office365.com/owa",
+                ),
                 link("javascript:void(0)", "Release"),
                 link("https://outlook.office.com@login.example.org/", ""),
                 link("https://microsoft-mailbox-verify.example.com/", ""),
@@ -1472,8 +2015,11 @@ mod tests {
 
     #[test]
     fn backscatter_is_told_from_the_returned_original() {
-        let own = vec!["example.co.jp".to_string()];
-        let mut doc = Document { kind: Some(InputKind::Email), ..Document::default() };
+        let own = ["example.co.jp".to_string()];
+        let mut doc = Document {
+            kind: Some(InputKind::Email),
+            ..Document::default()
+        };
         doc.original = Some(original(
             "suzuki@example.co.jp",
             "abc@mail.example.co.jp",
@@ -1482,9 +2028,17 @@ mod tests {
         ));
         let mine = check(&doc, &[], &own);
         assert!(!mine.backscatter, "{mine:?}");
-        doc.original = Some(original("sales@example.org", "x@example.org", &[], "Mon, 3 Jun 2024 10:00:00 +0900"));
+        doc.original = Some(original(
+            "sales@example.org",
+            "x@example.org",
+            &[],
+            "Mon, 3 Jun 2024 10:00:00 +0900",
+        ));
         let foreign = check(&doc, &[], &own);
-        assert!(foreign.backscatter && names(&foreign).contains(&ORIGINAL_NOT_FROM_OWN_DOMAIN), "{foreign:?}");
+        assert!(
+            foreign.backscatter && names(&foreign).contains(&ORIGINAL_NOT_FROM_OWN_DOMAIN),
+            "{foreign:?}"
+        );
         doc.original = Some(original(
             "suzuki@example.co.jp",
             "1234@bulk.example.net",
@@ -1493,12 +2047,28 @@ mod tests {
         ));
         let forged = check(&doc, &[], &own);
         assert!(forged.backscatter, "{forged:?}");
-        assert_eq!(forged.verdict, Verdict::None, "backscatter is not a lure: {forged:?}");
+        assert_eq!(
+            forged.verdict,
+            Verdict::None,
+            "backscatter is not a lure: {forged:?}"
+        );
         // Many unknown recipients: backscatter unless the original is cleared.
-        let many: Vec<RecipientResult> =
-            ["a@example.net", "b@example.net", "c@example.net"].iter().map(|r| result(r, Reason::UserUnknown)).collect();
-        let unknown_own = check(&Document { kind: Some(InputKind::Email), ..Document::default() }, &many, &[]);
-        assert!(unknown_own.backscatter && names(&unknown_own).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL));
+        let many: Vec<RecipientResult> = ["a@example.net", "b@example.net", "c@example.net"]
+            .iter()
+            .map(|r| result(r, Reason::UserUnknown))
+            .collect();
+        let unknown_own = check(
+            &Document {
+                kind: Some(InputKind::Email),
+                ..Document::default()
+            },
+            &many,
+            &[],
+        );
+        assert!(
+            unknown_own.backscatter
+                && names(&unknown_own).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL)
+        );
         doc.original = Some(original(
             "suzuki@example.co.jp",
             "abc@mail.example.co.jp",
@@ -1506,24 +2076,33 @@ mod tests {
             "Mon, 3 Jun 2024 10:00:00 +0900",
         ));
         let cleared = check(&doc, &many, &own);
-        assert!(!cleared.backscatter && names(&cleared).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL), "{cleared:?}");
+        assert!(
+            !cleared.backscatter && names(&cleared).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL),
+            "{cleared:?}"
+        );
     }
 
     #[test]
     fn a_wrong_clock_on_the_sending_pc_is_measured() {
-        let mut doc = Document::default();
-        doc.original = Some(original(
-            "suzuki@example.co.jp",
-            "a@example.co.jp",
-            &[
-                "from mail.example.co.jp by mx.example.net; Mon, 3 Jun 2024 10:01:00 +0900",
-                "from pc by mail.example.co.jp; Mon, 3 Jun 2024 10:00:00 +0900",
-            ],
-            "Tue, 4 Jun 2024 12:00:00 +0900",
-        ));
+        let mut doc = Document {
+            original: Some(original(
+                "suzuki@example.co.jp",
+                "a@example.co.jp",
+                &[
+                    "from mail.example.co.jp by mx.example.net; Mon, 3 Jun 2024 10:01:00 +0900",
+                    "from pc by mail.example.co.jp; Mon, 3 Jun 2024 10:00:00 +0900",
+                ],
+                "Tue, 4 Jun 2024 12:00:00 +0900",
+            )),
+            ..Document::default()
+        };
         assert_eq!(clock_skew_minutes(&doc), Some(26 * 60));
         doc.original.as_mut().unwrap().date = Some("Mon, 3 Jun 2024 01:10:00 +0000".into());
-        assert_eq!(clock_skew_minutes(&doc), None, "10 minutes is within the limit");
+        assert_eq!(
+            clock_skew_minutes(&doc),
+            None,
+            "10 minutes is within the limit"
+        );
         doc.original.as_mut().unwrap().date = Some("not a date".into());
         assert_eq!(clock_skew_minutes(&doc), None);
     }
@@ -1532,13 +2111,20 @@ mod tests {
     fn the_report_serialises_with_snake_case_names() {
         let doc = Document {
             kind: Some(InputKind::Email),
-            links: vec![Link { href: "https://bit.ly/3xAmPLe".into(), text: "Release messages".into() }],
+            links: vec![Link {
+                href: "https://bit.ly/3xAmPLe".into(),
+                text: "Release messages".into(),
+            }],
             ..Document::default()
         };
         let report = check(&doc, &[], &[]);
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["verdict"], "likely_spoofed", "{json}");
-        assert!(json["signals"].as_array().unwrap().iter().any(|s| s["name"] == "link_shortener"));
+        assert!(json["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "link_shortener"));
         assert_eq!(serde_json::to_value(Verdict::None).unwrap(), "none");
     }
 }

@@ -6,6 +6,7 @@ mod check_responses;
 mod classify;
 mod code;
 mod explain;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -35,12 +36,28 @@ enum Command {
     CheckResponses(check_responses::Args),
     /// List the 36 reasons with their one-line meaning.
     Reasons,
+    /// Start the Discord bot (configuration from the environment and .env).
+    Run,
 }
 
 /// Runs the command line; the exit status is 2 when any input failed.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let command = match cli.command {
+        Some(c) => c,
+        None => {
+            let _ = dotenvy::dotenv();
+            if std::env::var_os("DISCORD_TOKEN").is_some() {
+                Command::Run
+            } else {
+                use clap::CommandFactory;
+                let _ = Cli::command().print_help();
+                return ExitCode::from(2);
+            }
+        }
+    };
+    match command {
+        Command::Run => run::run(),
         Command::Classify(args) => classify::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Code(args) => code::run(&args),

@@ -1,0 +1,12 @@
+//! `/bounce`: the parent of the bot's slash commands.
+
+use super::code::code;
+use super::explain::explain;
+use super::help::help;
+use crate::bot::{Context, Error};
+
+/// Explain e-mail bounces and look up error codes
+#[poise::command(slash_command, subcommands("explain", "code", "help"), subcommand_required)]
+pub async fn bounce(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
