@@ -19,7 +19,10 @@ mod embedded {
 
 /// A file of the built-in response set, by its path under `responses/`.
 pub fn embedded_file(path: &str) -> Option<&'static str> {
-    embedded::EMBEDDED.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
+    embedded::EMBEDDED
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, c)| *c)
 }
 
 /// Placeholders a template may use, and what fills them.

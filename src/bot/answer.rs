@@ -20,12 +20,23 @@ pub enum AnalysisFailure {
 
 /// Analyses every input on the blocking pool, at most
 /// `max_concurrent_analyses` at a time, within `analysis_timeout`.
-pub async fn analyze_inputs(data: &Data, inputs: Vec<Vec<u8>>) -> Result<Vec<Analysis>, AnalysisFailure> {
-    let permit = data.analyses.clone().acquire_owned().await.map_err(|e| AnalysisFailure::Task(e.to_string()))?;
+pub async fn analyze_inputs(
+    data: &Data,
+    inputs: Vec<Vec<u8>>,
+) -> Result<Vec<Analysis>, AnalysisFailure> {
+    let permit = data
+        .analyses
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AnalysisFailure::Task(e.to_string()))?;
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let options = Options::default();
-        inputs.iter().flat_map(|bytes| analyze(bytes, &options)).collect::<Vec<_>>()
+        inputs
+            .iter()
+            .flat_map(|bytes| analyze(bytes, &options))
+            .collect::<Vec<_>>()
     });
     match tokio::time::timeout(data.config.analysis_timeout, task).await {
         Ok(Ok(analyses)) => Ok(analyses),
@@ -44,23 +55,36 @@ pub struct Gathered {
 
 /// Collects the text and the readable attachments (size-checked before
 /// download). Other file types are ignored without a word.
-pub async fn gather(data: &Data, text: Option<String>, attachments: &[serenity::all::Attachment]) -> Gathered {
+pub async fn gather(
+    data: &Data,
+    text: Option<String>,
+    attachments: &[serenity::all::Attachment],
+) -> Gathered {
     use super::attachments::{fetch, human_size, kind, Fetched, Kind};
     let mut g = Gathered::default();
     if let Some(t) = text.filter(|t| !t.trim().is_empty()) {
         g.inputs.push(t.into_bytes());
     }
-    for a in attachments.iter().filter(|a| kind(&a.filename) != Kind::Other).take(10) {
+    for a in attachments
+        .iter()
+        .filter(|a| kind(&a.filename) != Kind::Other)
+        .take(10)
+    {
         match fetch(&data.downloader, a, data.config.max_attachment_bytes).await {
             Fetched::Bytes { bytes, .. } => g.inputs.push(bytes),
             Fetched::TooLarge { name, size } => g.notices.push(data.responses.ui(
                 "attachment_too_large",
-                &[("name", name), ("size", human_size(size)), ("limit", human_size(data.config.max_attachment_bytes))],
+                &[
+                    ("name", name),
+                    ("size", human_size(size)),
+                    ("limit", human_size(data.config.max_attachment_bytes)),
+                ],
             )),
             Fetched::OutlookMsg { .. } => g.notices.push(data.responses.ui("msg_hint", &[])),
             Fetched::Failed { name, cause } => {
                 tracing::warn!(cause = %cause, "attachment download failed");
-                g.notices.push(data.responses.ui("attachment_failed", &[("name", name)]));
+                g.notices
+                    .push(data.responses.ui("attachment_failed", &[("name", name)]));
             }
         }
     }
@@ -74,10 +98,16 @@ pub fn found_bounce(analyses: &[Analysis]) -> bool {
 
 /// The answer for the analyses, its technical text stored for the button.
 pub fn build(data: &Data, analyses: &[Analysis]) -> DiscordAnswer {
-    let options = ExplainOptions { mask_addresses: data.config.mask_addresses, ..ExplainOptions::default() };
+    let options = ExplainOptions {
+        mask_addresses: data.config.mask_addresses,
+        ..ExplainOptions::default()
+    };
     let explanation = explain(analyses, &data.responses, &options);
     let probe = embed::answer(&explanation, &data.responses, None);
-    let key = probe.technical.as_ref().map(|t| data.technical.put(t.clone()));
+    let key = probe
+        .technical
+        .as_ref()
+        .map(|t| data.technical.put(t.clone()));
     embed::answer(&explanation, &data.responses, key.as_deref())
 }
 
@@ -90,7 +120,10 @@ pub struct TechnicalStore {
 
 impl TechnicalStore {
     pub fn new(capacity: usize) -> TechnicalStore {
-        TechnicalStore { capacity, inner: Mutex::new((0, VecDeque::new())) }
+        TechnicalStore {
+            capacity,
+            inner: Mutex::new((0, VecDeque::new())),
+        }
     }
 
     /// Keeps the text and returns its key.
@@ -107,7 +140,11 @@ impl TechnicalStore {
 
     pub fn get(&self, key: &str) -> Option<String> {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.1.iter().find(|(k, _)| k == key).map(|(_, t)| t.clone())
+        inner
+            .1
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, t)| t.clone())
     }
 }
 

@@ -43,27 +43,53 @@ pub async fn fetch(client: &reqwest::Client, attachment: &Attachment, limit: u64
     let name = attachment.filename.clone();
     match kind(&name) {
         Kind::OutlookMsg => return Fetched::OutlookMsg { name },
-        Kind::Other => return Fetched::Failed { name, cause: "not a readable type".into() },
+        Kind::Other => {
+            return Fetched::Failed {
+                name,
+                cause: "not a readable type".into(),
+            }
+        }
         Kind::Readable => {}
     }
     if u64::from(attachment.size) > limit {
-        return Fetched::TooLarge { name, size: u64::from(attachment.size) };
+        return Fetched::TooLarge {
+            name,
+            size: u64::from(attachment.size),
+        };
     }
-    let mut response = match client.get(&attachment.url).send().await.and_then(|r| r.error_for_status()) {
+    let mut response = match client
+        .get(&attachment.url)
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+    {
         Ok(r) => r,
-        Err(e) => return Fetched::Failed { name, cause: cause_of(&e) },
+        Err(e) => {
+            return Fetched::Failed {
+                name,
+                cause: cause_of(&e),
+            }
+        }
     };
     let mut bytes = Vec::with_capacity(attachment.size as usize);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if (bytes.len() + chunk.len()) as u64 > limit {
-                    return Fetched::TooLarge { name, size: (bytes.len() + chunk.len()) as u64 };
+                    return Fetched::TooLarge {
+                        name,
+                        size: (bytes.len() + chunk.len()) as u64,
+                    };
                 }
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => return Fetched::Failed { name, cause: cause_of(&e) },
+            Err(e) => {
+                return Fetched::Failed {
+                    name,
+                    cause: cause_of(&e),
+                }
+            }
         }
     }
     Fetched::Bytes { name, bytes }

@@ -16,9 +16,16 @@ pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not set: {hint}")]
-    Missing { name: &'static str, hint: &'static str },
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
     #[error("{name} is malformed ({value:?}): {hint}")]
-    Malformed { name: &'static str, value: String, hint: &'static str },
+    Malformed {
+        name: &'static str,
+        value: String,
+        hint: &'static str,
+    },
     #[error("BOUNCEDESK_RESPONSES: {0}")]
     Responses(#[from] crate::responses::ResponseError),
 }
@@ -104,36 +111,65 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let number = |name: &'static str, default: u64, hint: &'static str| -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or(ConfigError::Malformed { name, value: v, hint }),
-            }
-        };
+        let number =
+            |name: &'static str, default: u64, hint: &'static str| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(v) => v.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or(
+                        ConfigError::Malformed {
+                            name,
+                            value: v,
+                            hint,
+                        },
+                    ),
+                }
+            };
         let max_attachment_bytes = number(
             "BOUNCEDESK_MAX_ATTACHMENT_BYTES",
             DEFAULT_MAX_ATTACHMENT_BYTES,
             "a positive number of bytes, e.g. 10485760 for 10 MB",
         )?;
-        let download_timeout = Duration::from_secs(number("BOUNCEDESK_DOWNLOAD_TIMEOUT_SECS", 15, "a positive number of seconds")?);
-        let user_rate_per_minute = number("BOUNCEDESK_USER_RATE_PER_MINUTE", 6, "a positive number of answers per user per minute")? as u32;
-        let max_concurrent_analyses = number("BOUNCEDESK_MAX_CONCURRENT_ANALYSES", 4, "a positive number")? as usize;
-        let analysis_timeout = Duration::from_secs(number("BOUNCEDESK_ANALYSIS_TIMEOUT_SECS", 20, "a positive number of seconds")?);
-        let mask_addresses = match get("BOUNCEDESK_MASK_ADDRESSES").map(|v| v.trim().to_ascii_lowercase()) {
-            None => true,
-            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => true,
-            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => false,
-            Some(v) => {
-                return Err(ConfigError::Malformed { name: "BOUNCEDESK_MASK_ADDRESSES", value: v, hint: "true or false" });
-            }
-        };
+        let download_timeout = Duration::from_secs(number(
+            "BOUNCEDESK_DOWNLOAD_TIMEOUT_SECS",
+            15,
+            "a positive number of seconds",
+        )?);
+        let user_rate_per_minute = number(
+            "BOUNCEDESK_USER_RATE_PER_MINUTE",
+            6,
+            "a positive number of answers per user per minute",
+        )? as u32;
+        let max_concurrent_analyses =
+            number("BOUNCEDESK_MAX_CONCURRENT_ANALYSES", 4, "a positive number")? as usize;
+        let analysis_timeout = Duration::from_secs(number(
+            "BOUNCEDESK_ANALYSIS_TIMEOUT_SECS",
+            20,
+            "a positive number of seconds",
+        )?);
+        let mask_addresses =
+            match get("BOUNCEDESK_MASK_ADDRESSES").map(|v| v.trim().to_ascii_lowercase()) {
+                None => true,
+                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => true,
+                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => false,
+                Some(v) => {
+                    return Err(ConfigError::Malformed {
+                        name: "BOUNCEDESK_MASK_ADDRESSES",
+                        value: v,
+                        hint: "true or false",
+                    });
+                }
+            };
         Ok(Config {
             token: Token(token),
             help_channels,
             max_attachment_bytes,
             download_timeout,
-            responses_dir: get("BOUNCEDESK_RESPONSES").filter(|v| !v.trim().is_empty()).map(PathBuf::from),
-            log_level: get("BOUNCEDESK_LOG").or_else(|| get("RUST_LOG")).unwrap_or_else(|| "info".into()),
+            responses_dir: get("BOUNCEDESK_RESPONSES")
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from),
+            log_level: get("BOUNCEDESK_LOG")
+                .or_else(|| get("RUST_LOG"))
+                .unwrap_or_else(|| "info".into()),
             user_rate_per_minute,
             max_concurrent_analyses,
             analysis_timeout,
@@ -149,7 +185,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -157,7 +196,11 @@ mod tests {
 
     #[test]
     fn defaults_apply_and_channels_parse() {
-        let c = config(&[("DISCORD_TOKEN", TOKEN), ("BOUNCEDESK_HELP_CHANNELS", "111, 222")]).unwrap();
+        let c = config(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("BOUNCEDESK_HELP_CHANNELS", "111, 222"),
+        ])
+        .unwrap();
         assert_eq!(c.help_channels, HashSet::from([111, 222]));
         assert_eq!(c.max_attachment_bytes, DEFAULT_MAX_ATTACHMENT_BYTES);
         assert!(c.mask_addresses);
@@ -167,9 +210,22 @@ mod tests {
     fn missing_and_malformed_settings_say_which_and_how() {
         let e = config(&[]).unwrap_err().to_string();
         assert!(e.starts_with("DISCORD_TOKEN is not set"), "{e}");
-        let e = config(&[("DISCORD_TOKEN", TOKEN), ("BOUNCEDESK_HELP_CHANNELS", "general")]).unwrap_err().to_string();
-        assert!(e.contains("BOUNCEDESK_HELP_CHANNELS") && e.contains("channel ids"), "{e}");
-        let e = config(&[("DISCORD_TOKEN", TOKEN), ("BOUNCEDESK_MAX_ATTACHMENT_BYTES", "-5")]).unwrap_err().to_string();
+        let e = config(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("BOUNCEDESK_HELP_CHANNELS", "general"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("BOUNCEDESK_HELP_CHANNELS") && e.contains("channel ids"),
+            "{e}"
+        );
+        let e = config(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("BOUNCEDESK_MAX_ATTACHMENT_BYTES", "-5"),
+        ])
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("BOUNCEDESK_MAX_ATTACHMENT_BYTES"), "{e}");
     }
 
@@ -177,7 +233,9 @@ mod tests {
     fn the_token_never_shows_in_debug_output_or_errors() {
         let c = config(&[("DISCORD_TOKEN", TOKEN)]).unwrap();
         assert!(!format!("{c:?}").contains(TOKEN));
-        let e = config(&[("DISCORD_TOKEN", "has space in it and is long enough")]).unwrap_err().to_string();
+        let e = config(&[("DISCORD_TOKEN", "has space in it and is long enough")])
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("has space"), "{e}");
     }
 }

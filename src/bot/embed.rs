@@ -5,7 +5,9 @@
 
 use crate::explain::{Explanation, Severity};
 use crate::responses::ResponseSet;
-use serenity::all::{ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
+use serenity::all::{
+    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
+};
 
 pub const TITLE_MAX: usize = 256;
 pub const DESCRIPTION_MAX: usize = 4096;
@@ -43,7 +45,11 @@ pub fn clip(text: &str, max: usize) -> String {
     let cut = keep
         .rfind('\n')
         .filter(|i| *i >= floor)
-        .or_else(|| keep.rfind('。').map(|i| i + '。'.len_utf8()).filter(|i| *i >= floor))
+        .or_else(|| {
+            keep.rfind('。')
+                .map(|i| i + '。'.len_utf8())
+                .filter(|i| *i >= floor)
+        })
         .unwrap_or(keep.len());
     format!("{}…", keep[..cut].trim_end())
 }
@@ -53,7 +59,24 @@ pub fn clip(text: &str, max: usize) -> String {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '<' | '@' | ':' | '-') {
+        if matches!(
+            c,
+            '\\' | '*'
+                | '_'
+                | '~'
+                | '`'
+                | '|'
+                | '>'
+                | '#'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '<'
+                | '@'
+                | ':'
+                | '-'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -88,12 +111,21 @@ fn colour(severity: Severity) -> Colour {
 }
 
 fn numbered(steps: &[String]) -> String {
-    steps.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, s)).collect::<Vec<_>>().join("\n")
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {}", i + 1, s))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Builds the answer. `technical_key` names the stored technical text that the
 /// button will show (the button is omitted when there is none).
-pub fn answer(e: &Explanation, responses: &ResponseSet, technical_key: Option<&str>) -> DiscordAnswer {
+pub fn answer(
+    e: &Explanation,
+    responses: &ResponseSet,
+    technical_key: Option<&str>,
+) -> DiscordAnswer {
     let ui = |key: &str| responses.ui(key, &[]);
     let mut budget = Budget(EMBED_TOTAL_MAX);
     let mut embed = CreateEmbed::new().colour(colour(e.severity));
@@ -119,19 +151,33 @@ pub fn answer(e: &Explanation, responses: &ResponseSet, technical_key: Option<&s
         }
         embed = embed.description(budget.take(description, DESCRIPTION_MAX));
         fields.push((ui("section_who_acts"), first.side_label.clone(), true));
-        fields.push((ui("section_retry"), format!("{}\n{}", first.bounce_kind_label, first.retry), true));
+        fields.push((
+            ui("section_retry"),
+            format!("{}\n{}", first.bounce_kind_label, first.retry),
+            true,
+        ));
         fields.push((ui("section_checklist"), numbered(&first.checklist), false));
         if let Some(tell) = &first.tell_recipient {
             fields.push((ui("section_tell_recipient"), tell.clone(), false));
         }
-        let facts: Vec<String> = first.facts.iter().map(|f| format!("**{}**: {}", f.label, escape(&f.value))).collect();
+        let facts: Vec<String> = first
+            .facts
+            .iter()
+            .map(|f| format!("**{}**: {}", f.label, escape(&f.value)))
+            .collect();
         fields.push((ui("section_facts"), facts.join("\n"), false));
         for g in e.groups.iter().skip(1) {
             let mut value = g.summary.clone();
             value.push('\n');
-            value.push_str(&numbered(&g.checklist.iter().take(3).cloned().collect::<Vec<_>>()));
+            value.push_str(&numbered(
+                &g.checklist.iter().take(3).cloned().collect::<Vec<_>>(),
+            ));
             let who: Vec<String> = g.recipients.iter().map(|r| escape(r)).collect();
-            value.push_str(&format!("\n**{}**: {}", ui("fact_recipient"), who.join(", ")));
+            value.push_str(&format!(
+                "\n**{}**: {}",
+                ui("fact_recipient"),
+                who.join(", ")
+            ));
             fields.push((format!("■ {}", g.headline), value, false));
         }
         for note in &e.notes {
@@ -150,25 +196,40 @@ pub fn answer(e: &Explanation, responses: &ResponseSet, technical_key: Option<&s
         embed = embed.field(name, value, inline);
     }
     if budget.0 > 20 {
-        embed = embed.footer(CreateEmbedFooter::new(budget.take("bouncedesk".into(), 100)));
+        embed = embed.footer(CreateEmbedFooter::new(
+            budget.take("bouncedesk".into(), 100),
+        ));
     }
 
-    let technical: Vec<String> = e.groups.iter().flat_map(|g| g.technical.iter().cloned()).collect();
+    let technical: Vec<String> = e
+        .groups
+        .iter()
+        .flat_map(|g| g.technical.iter().cloned())
+        .collect();
     let technical = (!technical.is_empty()).then(|| technical.join("\n"));
     let components = match (technical_key, &technical) {
-        (Some(key), Some(_)) => vec![CreateActionRow::Buttons(vec![CreateButton::new(format!("{TECHNICAL_BUTTON}{key}"))
-            .label(clip(&ui("button_technical"), 80))
-            .style(ButtonStyle::Secondary)])],
+        (Some(key), Some(_)) => vec![CreateActionRow::Buttons(vec![CreateButton::new(format!(
+            "{TECHNICAL_BUTTON}{key}"
+        ))
+        .label(clip(&ui("button_technical"), 80))
+        .style(ButtonStyle::Secondary)])],
         _ => Vec::new(),
     };
-    DiscordAnswer { embeds: vec![embed], components, technical }
+    DiscordAnswer {
+        embeds: vec![embed],
+        components,
+        technical,
+    }
 }
 
 /// The ephemeral technical view: the servers' own words in a code block.
 pub fn technical_text(responses: &ResponseSet, technical: &str) -> String {
     let title = responses.ui("section_technical", &[]);
     let head = format!("**{title}**\n");
-    format!("{head}{}", fenced(technical, CONTENT_MAX - head.chars().count()))
+    format!(
+        "{head}{}",
+        fenced(technical, CONTENT_MAX - head.chars().count())
+    )
 }
 
 /// Plain content, shortened to Discord's limit.
@@ -183,13 +244,25 @@ mod tests {
     use crate::explain::{explain, ExplainOptions};
 
     fn answer_for(path: &str) -> (serde_json::Value, Option<String>, Vec<String>) {
-        let bytes = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)).unwrap();
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(path),
+        )
+        .unwrap();
         let set = ResponseSet::embedded();
         let analyses = analyze(&bytes, &Options::default());
-        let recipients = analyses.iter().flat_map(|a| a.results.iter().map(|r| r.recipient.clone())).collect();
+        let recipients = analyses
+            .iter()
+            .flat_map(|a| a.results.iter().map(|r| r.recipient.clone()))
+            .collect();
         let e = explain(&analyses, set, &ExplainOptions::default());
         let a = answer(&e, set, Some("k1"));
-        (serde_json::to_value(&a.embeds[0]).unwrap(), a.technical, recipients)
+        (
+            serde_json::to_value(&a.embeds[0]).unwrap(),
+            a.technical,
+            recipients,
+        )
     }
 
     fn total_chars(embed: &serde_json::Value) -> usize {
@@ -197,7 +270,9 @@ mod tests {
         len(&embed["title"])
             + len(&embed["description"])
             + len(&embed["footer"]["text"])
-            + embed["fields"].as_array().map_or(0, |f| f.iter().map(|x| len(&x["name"]) + len(&x["value"])).sum())
+            + embed["fields"].as_array().map_or(0, |f| {
+                f.iter().map(|x| len(&x["name"]) + len(&x["value"])).sum()
+            })
     }
 
     #[test]
@@ -217,9 +292,15 @@ mod tests {
             let json = serde_json::to_string(&embed).unwrap() + technical.as_deref().unwrap_or("");
             for r in recipients {
                 let local = r.split('@').next().unwrap_or("");
-                assert!(local.len() < 4 || !json.contains(local), "{path}: the address {r} is not masked");
+                assert!(
+                    local.len() < 4 || !json.contains(local),
+                    "{path}: the address {r} is not masked"
+                );
             }
-            insta::assert_json_snapshot!(path.replace('/', "__"), serde_json::json!({ "embed": embed, "technical": technical }));
+            insta::assert_json_snapshot!(
+                path.replace('/', "__"),
+                serde_json::json!({ "embed": embed, "technical": technical })
+            );
         }
     }
 
@@ -251,13 +332,25 @@ mod tests {
         assert!(total_chars(&embed) <= EMBED_TOTAL_MAX);
         let fields = embed["fields"].as_array().unwrap();
         assert!(fields.len() <= FIELDS_MAX);
-        assert!(fields.iter().all(|f| f["value"].as_str().unwrap().chars().count() <= FIELD_VALUE_MAX));
-        assert!(technical_text(set, a.technical.as_deref().unwrap()).chars().count() <= CONTENT_MAX);
+        assert!(fields
+            .iter()
+            .all(|f| f["value"].as_str().unwrap().chars().count() <= FIELD_VALUE_MAX));
+        assert!(
+            technical_text(set, a.technical.as_deref().unwrap())
+                .chars()
+                .count()
+                <= CONTENT_MAX
+        );
     }
 
     #[test]
     fn bounce_text_cannot_forge_markdown() {
-        assert_eq!(escape("[x](http://evil) @everyone *b*"), "\\[x\\]\\(http\\://evil\\) \\@everyone \\*b\\*");
-        assert!(!fenced("a ``` b", 100)[3..].trim_end_matches("```").contains("```"));
+        assert_eq!(
+            escape("[x](http://evil) @everyone *b*"),
+            "\\[x\\]\\(http\\://evil\\) \\@everyone \\*b\\*"
+        );
+        assert!(!fenced("a ``` b", 100)[3..]
+            .trim_end_matches("```")
+            .contains("```"));
     }
 }

@@ -51,14 +51,25 @@ impl DiscordLabels {
     /// Reads `discord.toml` from the team's folder, else the built-in one.
     pub fn load(dir: Option<&Path>) -> Result<DiscordLabels, String> {
         let text = match dir {
-            Some(d) => std::fs::read_to_string(d.join("discord.toml")).map_err(|e| format!("{}: {e}", d.join("discord.toml").display()))?,
-            None => crate::responses::embedded_file("discord.toml").ok_or("discord.toml is not embedded")?.to_string(),
+            Some(d) => std::fs::read_to_string(d.join("discord.toml"))
+                .map_err(|e| format!("{}: {e}", d.join("discord.toml").display()))?,
+            None => crate::responses::embedded_file("discord.toml")
+                .ok_or("discord.toml is not embedded")?
+                .to_string(),
         };
-        let labels: DiscordLabels = toml::from_str(&text).map_err(|e| format!("discord.toml: {e}"))?;
-        for (what, n) in [("bounce", &labels.bounce), ("explain", &labels.explain), ("code", &labels.code), ("help", &labels.help)] {
+        let labels: DiscordLabels =
+            toml::from_str(&text).map_err(|e| format!("discord.toml: {e}"))?;
+        for (what, n) in [
+            ("bounce", &labels.bounce),
+            ("explain", &labels.explain),
+            ("code", &labels.code),
+            ("help", &labels.help),
+        ] {
             let ok = !n.name.is_empty()
                 && n.name.chars().count() <= 32
-                && n.name.chars().all(|c| c == '-' || c == '_' || c.is_alphanumeric())
+                && n.name
+                    .chars()
+                    .all(|c| c == '-' || c == '_' || c.is_alphanumeric())
                 && n.name.to_lowercase() == n.name;
             if !ok {
                 return Err(format!("discord.toml: [{what}] name {:?} is not a valid slash command name (lowercase, no spaces, at most 32 characters)", n.name));
@@ -66,6 +77,25 @@ impl DiscordLabels {
         }
         let _ = MODAL.set(labels.modal.clone());
         Ok(labels)
+    }
+
+    /// The commands as Discord registers them. poise localises slash
+    /// commands from the fields `localize` fills, but not the name of a
+    /// context-menu command, which is added here.
+    pub fn application_commands(
+        &self,
+        commands: &[poise::Command<Data, Error>],
+    ) -> Vec<serenity::all::CreateCommand> {
+        let mut out = Vec::new();
+        for c in commands {
+            if let Some(slash) = c.create_as_slash_command() {
+                out.push(slash);
+            }
+            if let Some(menu) = c.create_as_context_menu_command() {
+                out.push(menu.name_localized(JA, self.explain_message.name.clone()));
+            }
+        }
+        out
     }
 
     /// Adds the Japanese localisations to the commands.
@@ -79,9 +109,13 @@ impl DiscordLabels {
                 _ if command.context_menu_action.is_some() => &self.explain_message,
                 _ => continue,
             };
-            command.name_localizations.insert(JA.into(), named.name.clone());
+            command
+                .name_localizations
+                .insert(JA.into(), named.name.clone());
             if let Some(d) = &named.description {
-                command.description_localizations.insert(JA.into(), d.clone());
+                command
+                    .description_localizations
+                    .insert(JA.into(), d.clone());
             }
             for p in &mut command.parameters {
                 if let Some(pn) = named.parameters.get(&p.name) {
@@ -103,13 +137,21 @@ mod tests {
     #[test]
     fn the_builtin_labels_load_and_localize_every_command() {
         let labels = DiscordLabels::load(None).unwrap();
-        let mut commands = vec![super::super::commands::bounce::bounce(), super::super::commands::context_menu::explain_message()];
+        let mut commands = vec![
+            super::super::commands::bounce::bounce(),
+            super::super::commands::context_menu::explain_message(),
+        ];
         labels.localize(&mut commands);
         fn check(c: &poise::Command<Data, Error>) {
             assert!(c.name_localizations.contains_key(JA), "{}", c.name);
             if c.context_menu_action.is_none() {
                 for p in &c.parameters {
-                    assert!(p.name_localizations.contains_key(JA), "{} {}", c.name, p.name);
+                    assert!(
+                        p.name_localizations.contains_key(JA),
+                        "{} {}",
+                        c.name,
+                        p.name
+                    );
                 }
             }
             c.subcommands.iter().for_each(check);

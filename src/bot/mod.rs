@@ -45,8 +45,14 @@ pub struct Data {
 pub fn error_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-    format!("{:08x}", (t ^ (n.wrapping_mul(0x9E37_79B9_7F4A_7C15))) & 0xffff_ffff)
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    format!(
+        "{:08x}",
+        (t ^ (n.wrapping_mul(0x9E37_79B9_7F4A_7C15))) & 0xffff_ffff
+    )
 }
 
 /// The empty mention list every message carries: nobody is pinged, not even
@@ -57,8 +63,16 @@ pub fn no_mentions() -> serenity::CreateAllowedMentions {
 
 /// Builds the poise framework: commands with their Japanese localisations,
 /// the event handler, and the shared [`Data`].
-pub fn framework(config: Config, responses: Arc<ResponseSet>, labels: labels::DiscordLabels, inflight: InFlight) -> poise::Framework<Data, Error> {
-    let mut commands = vec![commands::bounce::bounce(), commands::context_menu::explain_message()];
+pub fn framework(
+    config: Config,
+    responses: Arc<ResponseSet>,
+    labels: labels::DiscordLabels,
+    inflight: InFlight,
+) -> poise::Framework<Data, Error> {
+    let mut commands = vec![
+        commands::bounce::bounce(),
+        commands::context_menu::explain_message(),
+    ];
     labels.localize(&mut commands);
     poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -71,7 +85,7 @@ pub fn framework(config: Config, responses: Arc<ResponseSet>, labels: labels::Di
         })
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                poise::builtins::register_globally(ctx, &framework.options().commands).await?;
+                serenity::Command::set_global_commands(ctx, labels.application_commands(&framework.options().commands)).await?;
                 tracing::info!(user = %ready.user.id, guilds = ready.guilds.len(), "connected and commands registered");
                 let downloader = reqwest::Client::builder()
                     .timeout(config.download_timeout)
@@ -156,14 +170,17 @@ pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), Star
         Some(dir) => ResponseSet::load_dir(dir)?,
         None => ResponseSet::embedded().clone(),
     });
-    let labels = labels::DiscordLabels::load(config.responses_dir.as_deref()).map_err(StartError::Labels)?;
+    let labels =
+        labels::DiscordLabels::load(config.responses_dir.as_deref()).map_err(StartError::Labels)?;
     let mut http = serenity::HttpBuilder::new(config.token.expose());
     if let Some(proxy) = &config.api_proxy {
         http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
     }
     let inflight = InFlight::default();
     let framework = framework(config, responses, labels, inflight.clone());
-    let client = serenity::ClientBuilder::new_with_http(http.build(), intents()).framework(framework).await?;
+    let client = serenity::ClientBuilder::new_with_http(http.build(), intents())
+        .framework(framework)
+        .await?;
     Ok((client, inflight))
 }
 
@@ -174,7 +191,10 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
-        tracing::info!(in_flight = inflight.count(), "stopping: letting answers in flight finish");
+        tracing::info!(
+            in_flight = inflight.count(),
+            "stopping: letting answers in flight finish"
+        );
         let drained = inflight.drain(std::time::Duration::from_secs(10)).await;
         tracing::info!(drained, "closing the shards");
         shards.shutdown_all().await;
@@ -187,10 +207,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

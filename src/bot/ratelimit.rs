@@ -12,7 +12,10 @@ const WINDOW: Duration = Duration::from_secs(60);
 pub enum Verdict {
     Allowed,
     /// Over the limit; `notify` is true for the first refusal in the window.
-    Limited { notify: bool, retry_after_secs: u64 },
+    Limited {
+        notify: bool,
+        retry_after_secs: u64,
+    },
 }
 
 #[derive(Default)]
@@ -29,7 +32,10 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter { per_minute: per_minute.max(1) as usize, users: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            per_minute: per_minute.max(1) as usize,
+            users: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one answer for the user, or says it is over the limit.
@@ -40,10 +46,18 @@ impl RateLimiter {
     fn check_at(&self, user: u64, now: Instant) -> Verdict {
         let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
         if users.len() > 10_000 {
-            users.retain(|_, s| s.answers.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            users.retain(|_, s| {
+                s.answers
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         let state = users.entry(user).or_default();
-        while state.answers.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+        while state
+            .answers
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+        {
             state.answers.pop_front();
         }
         if state.answers.len() < self.per_minute {
@@ -51,12 +65,20 @@ impl RateLimiter {
             return Verdict::Allowed;
         }
         let oldest = state.answers.front().copied().unwrap_or(now);
-        let retry_after_secs = WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1);
-        let notify = state.notified_at.is_none_or(|t| now.duration_since(t) >= WINDOW);
+        let retry_after_secs = WINDOW
+            .saturating_sub(now.duration_since(oldest))
+            .as_secs()
+            .max(1);
+        let notify = state
+            .notified_at
+            .is_none_or(|t| now.duration_since(t) >= WINDOW);
         if notify {
             state.notified_at = Some(now);
         }
-        Verdict::Limited { notify, retry_after_secs }
+        Verdict::Limited {
+            notify,
+            retry_after_secs,
+        }
     }
 }
 
@@ -70,9 +92,23 @@ mod tests {
         let t = Instant::now();
         assert_eq!(l.check_at(1, t), Verdict::Allowed);
         assert_eq!(l.check_at(1, t), Verdict::Allowed);
-        assert!(matches!(l.check_at(1, t), Verdict::Limited { notify: true, .. }));
-        assert!(matches!(l.check_at(1, t), Verdict::Limited { notify: false, .. }));
-        assert_eq!(l.check_at(2, t), Verdict::Allowed, "other users are not limited");
-        assert_eq!(l.check_at(1, t + WINDOW), Verdict::Allowed, "the window slides");
+        assert!(matches!(
+            l.check_at(1, t),
+            Verdict::Limited { notify: true, .. }
+        ));
+        assert!(matches!(
+            l.check_at(1, t),
+            Verdict::Limited { notify: false, .. }
+        ));
+        assert_eq!(
+            l.check_at(2, t),
+            Verdict::Allowed,
+            "other users are not limited"
+        );
+        assert_eq!(
+            l.check_at(1, t + WINDOW),
+            Verdict::Allowed,
+            "the window slides"
+        );
     }
 }

@@ -6,7 +6,11 @@ use super::help::help;
 use crate::bot::{Context, Error};
 
 /// Explain e-mail bounces and look up error codes
-#[poise::command(slash_command, subcommands("explain", "code", "help"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    subcommands("explain", "code", "help"),
+    subcommand_required
+)]
 pub async fn bounce(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }

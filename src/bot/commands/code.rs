@@ -6,8 +6,13 @@ use crate::bot::{no_mentions, Context, Error};
 use crate::lookup::{complete, lookup, no_match_hint};
 use poise::serenity_prelude as serenity;
 
-async fn autocomplete_code<'a>(_ctx: Context<'_>, partial: &'a str) -> impl Iterator<Item = serenity::AutocompleteChoice> + 'a {
-    complete(partial, 25).into_iter().map(|(code, label)| serenity::AutocompleteChoice::new(clip(&label, 100), clip(&code, 100)))
+async fn autocomplete_code<'a>(
+    _ctx: Context<'_>,
+    partial: &'a str,
+) -> impl Iterator<Item = serenity::AutocompleteChoice> + 'a {
+    complete(partial, 25)
+        .into_iter()
+        .map(|(code, label)| serenity::AutocompleteChoice::new(clip(&label, 100), clip(&code, 100)))
 }
 
 /// Look up an error code: 550, 5.1.1, 0x800CCC0F ...
@@ -19,12 +24,16 @@ pub async fn code(
     code: String,
 ) -> Result<(), Error> {
     let answer = lookup(&code);
-    let reply = poise::CreateReply::default().ephemeral(true).allowed_mentions(no_mentions());
+    let reply = poise::CreateReply::default()
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
     if answer.entries.is_empty() {
         ctx.send(reply.content(clip(no_match_hint(), 2000))).await?;
         return Ok(());
     }
-    let mut embed = serenity::CreateEmbed::new().colour(serenity::Colour::new(COLOUR_INFO)).title(clip(&answer.normalized, 256));
+    let mut embed = serenity::CreateEmbed::new()
+        .colour(serenity::Colour::new(COLOUR_INFO))
+        .title(clip(&answer.normalized, 256));
     let mut total = answer.normalized.chars().count();
     for e in answer.entries.iter().take(FIELDS_MAX) {
         let name = clip(&format!("{}  {}", e.code, e.title), FIELD_NAME_MAX);

@@ -7,5 +7,11 @@ use poise::serenity_prelude as serenity;
 /// Explain the bounce in this message
 #[poise::command(context_menu_command = "Explain bounce")]
 pub async fn explain_message(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    super::explain_and_reply(ctx, Some(message.content.clone()), &message.attachments, false).await
+    super::explain_and_reply(
+        ctx,
+        Some(message.content.clone()),
+        &message.attachments,
+        false,
+    )
+    .await
 }

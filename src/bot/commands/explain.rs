@@ -13,10 +13,17 @@ pub struct ExplainModal {
 
 impl poise::Modal for ExplainModal {
     fn create(_defaults: Option<Self>, custom_id: String) -> serenity::CreateInteractionResponse {
-        let (title, label) = MODAL.get().map(|m| (m.title.clone(), m.label.clone())).unwrap_or_else(|| ("bouncedesk".into(), "bounce".into()));
-        let input = serenity::CreateInputText::new(serenity::InputTextStyle::Paragraph, crate::bot::embed::clip(&label, 45), "text")
-            .required(true)
-            .max_length(4000);
+        let (title, label) = MODAL
+            .get()
+            .map(|m| (m.title.clone(), m.label.clone()))
+            .unwrap_or_else(|| ("bouncedesk".into(), "bounce".into()));
+        let input = serenity::CreateInputText::new(
+            serenity::InputTextStyle::Paragraph,
+            crate::bot::embed::clip(&label, 45),
+            "text",
+        )
+        .required(true)
+        .max_length(4000);
         serenity::CreateInteractionResponse::Modal(
             serenity::CreateModal::new(custom_id, crate::bot::embed::clip(&title, 45))
                 .components(vec![serenity::CreateActionRow::InputText(input)]),
@@ -28,7 +35,9 @@ impl poise::Modal for ExplainModal {
             .iter()
             .flat_map(|row| row.components.iter())
             .find_map(|c| match c {
-                serenity::ActionRowComponent::InputText(t) if t.custom_id == "text" => t.value.clone(),
+                serenity::ActionRowComponent::InputText(t) if t.custom_id == "text" => {
+                    t.value.clone()
+                }
                 _ => None,
             })
             .map(|text| ExplainModal { text })
@@ -40,14 +49,18 @@ impl poise::Modal for ExplainModal {
 #[poise::command(slash_command)]
 pub async fn explain(
     ctx: Context<'_>,
-    #[description = "The bounce text (leave empty to open a text box for long text)"] text: Option<String>,
+    #[description = "The bounce text (leave empty to open a text box for long text)"] text: Option<
+        String,
+    >,
     #[description = "The bounce as a file (.eml, .txt)"] file: Option<serenity::Attachment>,
 ) -> Result<(), Error> {
     let text = match (text, &file, ctx) {
-        (None, None, poise::Context::Application(app)) => match poise::execute_modal::<_, _, ExplainModal>(app, None, None).await? {
-            Some(modal) => Some(modal.text),
-            None => return Ok(()),
-        },
+        (None, None, poise::Context::Application(app)) => {
+            match poise::execute_modal::<_, _, ExplainModal>(app, None, None).await? {
+                Some(modal) => Some(modal.text),
+                None => return Ok(()),
+            }
+        }
         (text, _, _) => text,
     };
     let attachments: Vec<serenity::Attachment> = file.into_iter().collect();

@@ -12,7 +12,12 @@ use poise::serenity_prelude as serenity;
 
 /// Explains text and attachments as the reply to an interaction: deferred
 /// first (analysis may outlast Discord's three seconds), then completed.
-pub async fn explain_and_reply(ctx: Context<'_>, text: Option<String>, attachments: &[serenity::Attachment], ephemeral: bool) -> Result<(), Error> {
+pub async fn explain_and_reply(
+    ctx: Context<'_>,
+    text: Option<String>,
+    attachments: &[serenity::Attachment],
+    ephemeral: bool,
+) -> Result<(), Error> {
     let data = ctx.data();
     let _inflight = data.inflight.start();
     if ephemeral {
@@ -21,9 +26,15 @@ pub async fn explain_and_reply(ctx: Context<'_>, text: Option<String>, attachmen
         ctx.defer().await?;
     }
     let gathered = gather(data, text, attachments).await;
-    let analyses = if gathered.inputs.is_empty() { Vec::new() } else { analyze_inputs(data, gathered.inputs).await? };
+    let analyses = if gathered.inputs.is_empty() {
+        Vec::new()
+    } else {
+        analyze_inputs(data, gathered.inputs).await?
+    };
     let answer = build(data, &analyses);
-    let mut reply = poise::CreateReply::default().ephemeral(ephemeral).allowed_mentions(no_mentions());
+    let mut reply = poise::CreateReply::default()
+        .ephemeral(ephemeral)
+        .allowed_mentions(no_mentions());
     for e in answer.embeds {
         reply = reply.embed(e);
     }

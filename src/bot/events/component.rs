@@ -5,7 +5,11 @@ use crate::bot::embed::{technical_text, TECHNICAL_BUTTON};
 use crate::bot::{embed, no_mentions, Data, Error};
 use poise::serenity_prelude as serenity;
 
-pub async fn on_component(ctx: &serenity::Context, c: &serenity::ComponentInteraction, data: &Data) -> Result<(), Error> {
+pub async fn on_component(
+    ctx: &serenity::Context,
+    c: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
     let Some(key) = c.data.custom_id.strip_prefix(TECHNICAL_BUTTON) else {
         return Ok(());
     };
@@ -13,7 +17,14 @@ pub async fn on_component(ctx: &serenity::Context, c: &serenity::ComponentIntera
         Some(t) => technical_text(&data.responses, &t),
         None => embed::content(&data.responses.ui("technical_expired", &[])),
     };
-    let response = serenity::CreateInteractionResponseMessage::new().content(text).ephemeral(true).allowed_mentions(no_mentions());
-    c.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(response)).await?;
+    let response = serenity::CreateInteractionResponseMessage::new()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    c.create_response(
+        &ctx.http,
+        serenity::CreateInteractionResponse::Message(response),
+    )
+    .await?;
     Ok(())
 }

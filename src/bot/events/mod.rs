@@ -15,10 +15,12 @@ pub async fn handle(
     data: &Data,
 ) -> Result<(), Error> {
     match event {
-        serenity::FullEvent::Message { new_message } => message::on_message(ctx, new_message, data).await,
-        serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Component(c) } => {
-            component::on_component(ctx, c, data).await
+        serenity::FullEvent::Message { new_message } => {
+            message::on_message(ctx, new_message, data).await
         }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(c),
+        } => component::on_component(ctx, c, data).await,
         _ => Ok(()),
     }
 }
@@ -31,11 +33,25 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(error_id = %id, command = %ctx.command().qualified_name, error = %error, "command failed");
             let data = ctx.data();
-            let text = format!("{} ({}: {id})", data.responses.ui("internal_error", &[]), data.responses.ui("error_id", &[]));
-            let _ = ctx.send(poise::CreateReply::default().content(text).ephemeral(true).allowed_mentions(super::no_mentions())).await;
+            let text = format!(
+                "{} ({}: {id})",
+                data.responses.ui("internal_error", &[]),
+                data.responses.ui("error_id", &[])
+            );
+            let _ = ctx
+                .send(
+                    poise::CreateReply::default()
+                        .content(text)
+                        .ephemeral(true)
+                        .allowed_mentions(super::no_mentions()),
+                )
+                .await;
         }
         poise::FrameworkError::EventHandler { error, event, .. } => {
             tracing::error!(error_id = %id, event = %event.snake_case_name(), error = %error, "event handler failed");
+        }
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(error_id = %id, error = %error, "start-up failed");
         }
         other => {
             tracing::warn!(error_id = %id, "framework error: {other}");

@@ -1,0 +1,488 @@
+//! End-to-end tests of the Discord bot against the fake Discord of
+//! `tests/common/fake_discord.rs`: the real serenity/poise client, the real
+//! analysis, over 127.0.0.1 only.
+
+mod common;
+
+use bouncedesk::bot::config::Config;
+use common::fake_discord::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+const HELP_CHANNEL: &str = "500000000000000001";
+const OTHER_CHANNEL: &str = "500000000000000002";
+pub const TOKEN: &str = "MTAwMDAwMDAwMDAwMDAwMDAx.GfAkEt.fake-token-for-tests-only";
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(path),
+    )
+    .expect("fixture")
+}
+
+struct Harness {
+    fake: FakeDiscord,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start_with(extra: &[(&str, &str)]) -> Harness {
+    if let Ok(filter) = std::env::var("BOT_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
+    let fake = FakeDiscord::start().await;
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DISCORD_TOKEN".into(), TOKEN.into()),
+        ("BOUNCEDESK_HELP_CHANNELS".into(), HELP_CHANNEL.into()),
+        ("BOUNCEDESK_DISCORD_API_PROXY".into(), fake.url()),
+        ("BOUNCEDESK_DOWNLOAD_TIMEOUT_SECS".into(), "2".into()),
+    ]);
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+    let (mut client, _inflight) = bouncedesk::bot::client(config).await.expect("client");
+    let task = tokio::spawn(async move {
+        let _ = client.start().await;
+    });
+    assert!(
+        fake.wait_ready().await,
+        "the bot did not connect and register its commands"
+    );
+    Harness { fake, task }
+}
+
+async fn start() -> Harness {
+    start_with(&[]).await
+}
+
+fn poster() -> Value {
+    user("600000000000000001", "tanaka")
+}
+
+fn posted_replies(fake: &FakeDiscord, channel: &str) -> Vec<Recorded> {
+    fake.matching("POST", &format!("/channels/{channel}/messages"))
+}
+
+async fn wait_replies(fake: &FakeDiscord, channel: &str, n: usize) -> Vec<Recorded> {
+    let path = format!("/channels/{channel}/messages");
+    fake.wait_for(Duration::from_secs(10), |r| {
+        r.iter()
+            .filter(|x| x.method == "POST" && x.path.contains(&path))
+            .count()
+            >= n
+    })
+    .await;
+    posted_replies(fake, channel)
+}
+
+fn assert_no_mentions(body: &Value) {
+    let am = &body["allowed_mentions"];
+    assert!(am.is_object(), "allowed_mentions must be sent: {body}");
+    assert_eq!(am["parse"], json!([]), "nobody may be pinged: {am}");
+    assert!(am.get("users").is_none_or(|u| u == &json!([])), "{am}");
+    assert!(am.get("roles").is_none_or(|r| r == &json!([])), "{am}");
+    assert_eq!(am["replied_user"], json!(false), "{am}");
+}
+
+#[test]
+fn fake_payloads_deserialize_into_serenity_models() {
+    use serenity::all::{Interaction, Message};
+    let m = message_create(
+        "1",
+        HELP_CHANNEL,
+        &poster(),
+        "hello",
+        json!([attachment("2", "a.eml", 10, "http://127.0.0.1/files/a.eml")]),
+    );
+    serde_json::from_value::<Message>(m).expect("MESSAGE_CREATE");
+    let reply = message_json("3", HELP_CHANNEL, bot_user(), "x", &json!({}));
+    serde_json::from_value::<Message>(reply).expect("a created message");
+    let i = command_interaction(
+        "4",
+        HELP_CHANNEL,
+        &poster(),
+        json!({"id": "5", "name": "bounce", "type": 1, "options": []}),
+        "0",
+    );
+    serde_json::from_value::<Interaction>(i).expect("an application command interaction");
+    let registered = json!([{"id": "1", "application_id": APP_ID, "version": "1", "type": 3, "name": "Explain bounce", "description": "",
+        "name_localizations": {}, "description_localizations": {}, "nsfw": false, "options": [], "default_member_permissions": null}]);
+    serde_json::from_value::<Vec<serenity::all::Command>>(registered).expect("registered commands");
+    let c = component_interaction(
+        "6",
+        HELP_CHANNEL,
+        &poster(),
+        "bd:tech:x",
+        message_json("7", HELP_CHANNEL, bot_user(), "", &json!({})),
+    );
+    serde_json::from_value::<Interaction>(c).expect("a component interaction");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_bounce_gets_one_reply_with_the_right_headline() {
+    let h = start().await;
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000001",
+            HELP_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    assert_eq!(replies.len(), 1, "exactly one reply");
+    let body = &replies[0].body;
+    let headline = &bouncedesk::responses::ResponseSet::embedded()
+        .reason(bouncedesk::Reason::UserUnknown)
+        .headline;
+    assert_eq!(body["embeds"][0]["title"].as_str(), Some(headline.as_str()));
+    assert_eq!(
+        body["message_reference"]["message_id"],
+        json!("700000000000000001"),
+        "a reply to the message"
+    );
+    assert_no_mentions(body);
+    assert_eq!(
+        body["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .map(|s| s.starts_with("bd:tech:")),
+        Some(true)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        posted_replies(&h.fake, HELP_CHANNEL).len(),
+        1,
+        "never answered twice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_with_japanese_names() {
+    let h = start().await;
+    let put = &h.fake.matching("PUT", "/commands")[0].body;
+    let names: Vec<(String, String)> = put
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["name_localizations"]["ja"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let labels = bouncedesk::bot::labels::DiscordLabels::load(None).unwrap();
+    assert!(
+        names.contains(&("bounce".into(), labels.bounce.name.clone())),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&("Explain bounce".into(), labels.explain_message.name.clone())),
+        "{names:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ordinary_chat_gets_no_answer() {
+    let h = start().await;
+    for (i, text) in [
+        "お疲れ様です。明日の会議は10時からです",
+        "what does 550 5.1.1 mean?",
+        "メールが届かないんですが、どうすればいいですか？",
+    ]
+    .iter()
+    .enumerate()
+    {
+        h.fake.dispatch(
+            "MESSAGE_CREATE",
+            message_create(
+                &format!("70000000000000010{i}"),
+                HELP_CHANNEL,
+                &poster(),
+                text,
+                json!([]),
+            ),
+        );
+    }
+    // A bounce afterwards proves the chat was processed (events are in order).
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000199",
+            HELP_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let replies_now = posted_replies(&h.fake, HELP_CHANNEL);
+    assert_eq!(
+        replies_now.len(),
+        1,
+        "only the bounce is answered: {replies:?}"
+    );
+    assert_eq!(
+        replies_now[0].body["message_reference"]["message_id"],
+        json!("700000000000000199")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounce_outside_the_help_channels_is_answered_only_when_the_bot_is_mentioned() {
+    let h = start().await;
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000201",
+            OTHER_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    let mut mentioned = message_create(
+        "700000000000000202",
+        OTHER_CHANNEL,
+        &poster(),
+        &format!("<@{BOT_ID}> {text}"),
+        json!([]),
+    );
+    mentioned["mentions"] = json!([bot_user()]);
+    h.fake.dispatch("MESSAGE_CREATE", mentioned);
+    wait_replies(&h.fake, OTHER_CHANNEL, 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let replies = posted_replies(&h.fake, OTHER_CHANNEL);
+    assert_eq!(replies.len(), 1);
+    assert_eq!(
+        replies[0].body["message_reference"]["message_id"],
+        json!("700000000000000202")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attachment_is_downloaded_and_explained() {
+    let h = start().await;
+    let bytes = fixture("postfix/mailboxfull-01.eml");
+    let url = h.fake.serve_file("bounce.eml", bytes.clone());
+    let att = json!([attachment(
+        "800000000000000001",
+        "bounce.eml",
+        bytes.len() as u64,
+        &url
+    )]);
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000301",
+            HELP_CHANNEL,
+            &poster(),
+            "これ何ですか",
+            att,
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    assert_eq!(replies.len(), 1);
+    let headline = &bouncedesk::responses::ResponseSet::embedded()
+        .reason(bouncedesk::Reason::MailboxFull)
+        .headline;
+    assert_eq!(
+        replies[0].body["embeds"][0]["title"].as_str(),
+        Some(headline.as_str())
+    );
+    assert_eq!(
+        h.fake.matching("GET", "/files/bounce.eml").len(),
+        1,
+        "downloaded once"
+    );
+    assert!(
+        !h.fake.matching("POST", "/typing").is_empty(),
+        "typing was shown while analysing"
+    );
+    assert_no_mentions(&replies[0].body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_attachment_is_refused_before_download() {
+    let h = start_with(&[("BOUNCEDESK_MAX_ATTACHMENT_BYTES", "1000")]).await;
+    let url = h.fake.serve_file("big.eml", vec![b'a'; 10]);
+    let att = json!([attachment("800000000000000002", "big.eml", 5_000_000, &url)]);
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create("700000000000000401", HELP_CHANNEL, &poster(), "", att),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    assert_eq!(replies.len(), 1);
+    let content = replies[0].body["content"].as_str().unwrap_or("");
+    assert!(
+        content.contains("big.eml"),
+        "the refusal names the file: {content}"
+    );
+    assert!(
+        h.fake.matching("GET", "/files/big.eml").is_empty(),
+        "never downloaded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_code_answers_through_the_interaction_callback() {
+    let h = start().await;
+    let data = json!({"id": "400000000000000000", "name": "bounce", "type": 1,
+        "options": [{"name": "code", "type": 1, "options": [{"name": "code", "type": 3, "value": "5.1.1"}]}]});
+    h.fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction("910000000000000001", HELP_CHANNEL, &poster(), data, "0"),
+    );
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.contains("/interactions/910000000000000001/")))
+            .await
+    );
+    let callback = &h.fake.matching("POST", "/interactions/910000000000000001/")[0].body;
+    assert_eq!(callback["type"], json!(4), "an immediate message response");
+    assert_eq!(callback["data"]["flags"], json!(64), "ephemeral");
+    let embed = &callback["data"]["embeds"][0];
+    assert!(
+        embed["fields"][0]["name"]
+            .as_str()
+            .unwrap_or("")
+            .contains("5.1.1"),
+        "{embed}"
+    );
+    assert_no_mentions(&callback["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_menu_command_explains_a_message() {
+    let h = start().await;
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    let target = message_create(
+        "700000000000000501",
+        HELP_CHANNEL,
+        &poster(),
+        &text,
+        json!([]),
+    );
+    let data = json!({"id": "400000000000000001", "name": "Explain bounce", "type": 3, "target_id": "700000000000000501",
+        "resolved": {"messages": {"700000000000000501": target}}});
+    h.fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction("910000000000000002", HELP_CHANNEL, &poster(), data, "0"),
+    );
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.contains("/webhooks/")))
+            .await,
+        "{:?}",
+        h.fake.requests()
+    );
+    let deferred = &h.fake.matching("POST", "/interactions/910000000000000002/")[0].body;
+    assert_eq!(deferred["type"], json!(5), "deferred first");
+    let followup = &h.fake.matching("POST", "/webhooks/")[0].body;
+    let headline = &bouncedesk::responses::ResponseSet::embedded()
+        .reason(bouncedesk::Reason::UserUnknown)
+        .headline;
+    assert_eq!(
+        followup["embeds"][0]["title"].as_str(),
+        Some(headline.as_str())
+    );
+    assert_no_mentions(followup);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everyone_in_pasted_text_pings_nobody() {
+    let h = start().await;
+    let text = format!(
+        "@everyone <@&123456789012345678> 見てください\n```\n{}\n```",
+        String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap()
+    );
+    let mut m = message_create(
+        "700000000000000601",
+        HELP_CHANNEL,
+        &poster(),
+        &text,
+        json!([]),
+    );
+    m["mention_everyone"] = json!(true);
+    h.fake.dispatch("MESSAGE_CREATE", m);
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    assert_eq!(replies.len(), 1);
+    assert_no_mentions(&replies[0].body);
+    let json_text = replies[0].body.to_string();
+    assert!(
+        !json_text.contains("@everyone"),
+        "the bounce text is not echoed with a live mention"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_technical_button_answers_ephemerally() {
+    let h = start().await;
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000701",
+            HELP_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    let custom_id = replies[0].body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message = message_json("999", HELP_CHANNEL, bot_user(), "", &json!({}));
+    h.fake.dispatch(
+        "INTERACTION_CREATE",
+        component_interaction(
+            "910000000000000003",
+            HELP_CHANNEL,
+            &poster(),
+            &custom_id,
+            message,
+        ),
+    );
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.contains("/interactions/910000000000000003/")))
+            .await
+    );
+    let body = &h.fake.matching("POST", "/interactions/910000000000000003/")[0].body;
+    assert_eq!(body["data"]["flags"], json!(64));
+    assert!(body["data"]["content"]
+        .as_str()
+        .unwrap_or("")
+        .contains("```"));
+    assert_no_mentions(&body["data"]);
+}
