@@ -41,10 +41,13 @@ pub enum Fault {
     ServerError,
 }
 
+/// A file the fake serves: bytes, an optional delay, the status.
+pub type ServedFile = (Vec<u8>, Option<Duration>, StatusCode);
+
 #[derive(Default)]
 pub struct FakeState {
     pub requests: Mutex<Vec<Recorded>>,
-    pub files: Mutex<HashMap<String, (Vec<u8>, Option<Duration>, StatusCode)>>,
+    pub files: Mutex<HashMap<String, ServedFile>>,
     gateway_tx: Mutex<Option<mpsc::UnboundedSender<Value>>>,
     pub identifies: AtomicUsize,
     pub resumes: AtomicUsize,
