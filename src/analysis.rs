@@ -75,7 +75,26 @@ pub struct Analysis {
     /// It reads like a delivery-failure notice, but no recipient could be
     /// found in it (a screenshot's worth of text, a cut-off paste).
     pub notice_without_recipients: bool,
+    /// Whether the "bounce" looks like a lure, and backscatter/clock findings.
+    pub spoof: crate::spoof::SpoofReport,
     pub document: Document,
+}
+
+impl Analysis {
+    /// Worth an answer in a busy channel: a bounce, or something the spoof
+    /// check flags with more than a stray link (a lure's wording, an
+    /// attachment, a forged structure).
+    pub fn worth_answering(&self) -> bool {
+        use crate::spoof::Verdict;
+        self.is_bounce
+            || self.spoof.verdict == Verdict::LikelySpoofed
+            || (self.spoof.verdict == Verdict::Suspicious
+                && self
+                    .spoof
+                    .signals
+                    .iter()
+                    .any(|s| s.weight > 0 && !s.name.starts_with("link_")))
+    }
 }
 
 impl Analysis {
@@ -228,15 +247,19 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             .as_deref()
             .and_then(|text| inner_bounce(text, options))
         {
+            let spoof = crate::spoof::check(&doc, &inner.results, &options.own_domains);
             return Analysis {
                 document: doc,
+                spoof,
                 ..inner
             };
         }
     }
     let total_recipients = results.len();
+    let spoof = crate::spoof::check(&doc, &results, &options.own_domains);
     results.truncate(options.max_recipients);
     Analysis {
+        spoof,
         kind,
         is_bounce: !results.is_empty(),
         format: if results.is_empty() { None } else { format },

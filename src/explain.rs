@@ -74,6 +74,35 @@ pub struct ReasonGroup {
     pub technical: Vec<String>,
 }
 
+/// What a warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// The "bounce" has traits of a lure.
+    Suspicious,
+    /// The "bounce" is very probably a lure (phishing, malware).
+    LikelySpoofed,
+    /// Bounces for mail the user's domains did not send: a forged address or
+    /// a hijacked account.
+    Backscatter,
+    /// The sending PC's clock is wrong (the returned original's Date is far
+    /// from when it was received).
+    Clock,
+}
+
+/// A warning shown before the explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub headline: String,
+    pub summary: String,
+    pub checklist: Vec<String>,
+    /// Why: one sentence per signal found.
+    pub reasons: Vec<String>,
+    /// Checks that could not be made (pasted text has no headers).
+    pub not_checked: Vec<String>,
+}
+
 /// A whole answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
@@ -91,6 +120,8 @@ pub struct Explanation {
     pub checklist: Vec<String>,
     /// Notes about limits ("先頭の N 件のみ表示しています").
     pub notes: Vec<String>,
+    /// Spoof, backscatter and clock warnings, shown first.
+    pub warnings: Vec<Warning>,
 }
 
 /// Builds the explanation of everything found in one input.
@@ -100,7 +131,25 @@ pub fn explain(
     options: &ExplainOptions,
 ) -> Explanation {
     let results: Vec<&RecipientResult> = analyses.iter().flat_map(|a| a.results.iter()).collect();
+    let warnings = warnings(analyses, responses);
     if results.is_empty() {
+        let lure = warnings
+            .iter()
+            .find(|w| matches!(w.kind, WarningKind::Suspicious | WarningKind::LikelySpoofed));
+        if let Some(first) = lure {
+            // A lure dressed as a bounce: the warning is the answer.
+            return Explanation {
+                is_bounce: false,
+                severity: Severity::Hard,
+                headline: first.headline.clone(),
+                intro: None,
+                groups: Vec::new(),
+                summary: None,
+                checklist: Vec::new(),
+                notes: Vec::new(),
+                warnings,
+            };
+        }
         let name = if analyses.iter().any(|a| a.notice_without_recipients) {
             "unknown"
         } else {
@@ -109,7 +158,107 @@ pub fn explain(
         return special(responses.special(name), name == "unknown", responses);
     }
     let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
-    explain_results(&results, total, responses, options)
+    let mut e = explain_results(&results, total, responses, options);
+    e.warnings = warnings;
+    e
+}
+
+/// The warnings the spoof check calls for: the strongest verdict of all the
+/// inputs with the sentences of its signals, then backscatter, then a wrong
+/// clock.
+fn warnings(analyses: &[Analysis], responses: &ResponseSet) -> Vec<Warning> {
+    use crate::spoof::Verdict;
+    let mut out = Vec::new();
+    let sentences = |names: Vec<&str>| -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        for name in names {
+            if let Some(sentence) = responses.signal(name) {
+                if !seen.iter().any(|s| s == sentence) {
+                    seen.push(sentence.to_string());
+                }
+            }
+        }
+        seen
+    };
+    let count = analyses
+        .iter()
+        .map(|a| a.results.len())
+        .sum::<usize>()
+        .to_string();
+    let warning =
+        |kind: WarningKind, name: &str, reasons: Vec<String>, not_checked: Vec<String>| {
+            let t = responses.warning(name);
+            let fill_count = |s: &str| fill(s, |n| (n == "count").then(|| count.clone()));
+            Warning {
+                kind,
+                headline: t.headline.clone(),
+                summary: fill_count(&t.summary),
+                checklist: t.checklist.iter().map(|c| fill_count(c)).collect(),
+                reasons,
+                not_checked,
+            }
+        };
+    let verdict = analyses
+        .iter()
+        .map(|a| a.spoof.verdict)
+        .max()
+        .unwrap_or(Verdict::None);
+    if verdict != Verdict::None {
+        let flagged: Vec<&Analysis> = analyses
+            .iter()
+            .filter(|a| a.spoof.verdict == verdict)
+            .collect();
+        let reasons = sentences(
+            flagged
+                .iter()
+                .flat_map(|a| {
+                    a.spoof
+                        .signals
+                        .iter()
+                        .filter(|s| s.weight > 0)
+                        .map(|s| s.name)
+                })
+                .collect(),
+        );
+        let not_checked = sentences(
+            flagged
+                .iter()
+                .flat_map(|a| a.spoof.not_checked.iter().copied())
+                .collect(),
+        );
+        let (kind, name) = if verdict == Verdict::LikelySpoofed {
+            (WarningKind::LikelySpoofed, "likely_spoofed")
+        } else {
+            (WarningKind::Suspicious, "suspicious")
+        };
+        out.push(warning(kind, name, reasons, not_checked));
+    }
+    if analyses.iter().any(|a| a.spoof.backscatter) {
+        let names = analyses
+            .iter()
+            .flat_map(|a| a.spoof.signals.iter())
+            .filter(|s| {
+                matches!(
+                    s.name,
+                    "original_not_from_own_domain" | "many_unknown_recipients"
+                )
+            })
+            .map(|s| s.name)
+            .collect();
+        out.push(warning(
+            WarningKind::Backscatter,
+            "backscatter",
+            sentences(names),
+            Vec::new(),
+        ));
+    }
+    if analyses
+        .iter()
+        .any(|a| a.spoof.clock_skew_minutes.is_some())
+    {
+        out.push(warning(WarningKind::Clock, "clock", Vec::new(), Vec::new()));
+    }
+    out
 }
 
 /// Builds the explanation of a list of recipient results (`total` counts
@@ -183,6 +332,7 @@ pub fn explain_results(
         summary: None,
         checklist: Vec::new(),
         notes,
+        warnings: Vec::new(),
     }
 }
 
@@ -198,6 +348,7 @@ fn special(t: &Template, is_bounce: bool, responses: &ResponseSet) -> Explanatio
         summary: Some(fill_unknown(&t.summary)),
         checklist: t.checklist.iter().map(|c| fill_unknown(c)).collect(),
         notes: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

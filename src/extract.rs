@@ -352,11 +352,11 @@ static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The command named in the text, else the one its wording implies.
 fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
-    let near = &context[..context.len().min(2_048)];
-    let near = &near[..(0..=near.len())
-        .rev()
-        .find(|i| near.is_char_boundary(*i))
-        .unwrap_or(0)];
+    let mut end = context.len().min(2_048);
+    while !context.is_char_boundary(end) {
+        end -= 1;
+    }
+    let near = &context[..end];
     find_command(text).or_else(|| {
         (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(near)).then(|| "RCPT".to_string())
     })

@@ -19,6 +19,7 @@ pub mod render;
 pub mod responses;
 pub mod rules;
 pub mod ses;
+pub mod spoof;
 pub mod text;
 
 pub use analysis::{analyze, analyze_text, Analysis, Options, RecipientResult};

@@ -214,6 +214,12 @@ impl Walker<'_, '_> {
             PartType::Text(text) => self.text_part(part, &ctype, &subtype, text),
             PartType::Html(html) => {
                 self.doc.links.extend(extract_links(html));
+                if part
+                    .content_disposition()
+                    .is_some_and(|d| d.is_attachment())
+                {
+                    self.attachment(part, &ctype, &subtype, html.as_bytes());
+                }
                 self.html_parts.push(html.to_string());
             }
             PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
@@ -258,6 +264,14 @@ impl Walker<'_, '_> {
                 } else {
                     self.notice_parts.push(text.to_string());
                 }
+            }
+            ("text", "html")
+                if !part
+                    .content_disposition()
+                    .is_some_and(|d| d.is_attachment()) =>
+            {
+                self.doc.links.extend(extract_links(text));
+                self.html_parts.push(text.to_string());
             }
             _ => self.attachment(part, ctype, subtype, text.as_bytes()),
         }

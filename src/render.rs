@@ -11,6 +11,21 @@ use std::fmt::Write as _;
 pub fn explanation_text(e: &Explanation, responses: &ResponseSet, technical: bool) -> String {
     let mut out = String::new();
     let ui = |key: &str| responses.ui(key, &[]);
+    for w in &e.warnings {
+        let _ = writeln!(out, "⚠ {}\n\n{}", w.headline, w.summary);
+        for r in &w.reasons {
+            let _ = writeln!(out, "  ・{r}");
+        }
+        for r in &w.not_checked {
+            let _ = writeln!(out, "  （{r}）");
+        }
+        let _ = writeln!(out);
+        numbered(&mut out, &w.checklist);
+        let _ = writeln!(out, "\n{}", "─".repeat(40));
+    }
+    if e.groups.is_empty() && e.summary.is_none() {
+        return out;
+    }
     let _ = writeln!(out, "■ {}", e.headline);
     if !e.is_bounce || e.groups.is_empty() {
         if let Some(summary) = &e.summary {

@@ -121,6 +121,20 @@ pub struct Template {
     pub tell_recipient: Option<String>,
 }
 
+/// A warning template: what a spoof verdict, backscatter or a wrong clock
+/// means and what to do now (`responses/spoof/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningTemplate {
+    pub verdict: String,
+    pub headline: String,
+    pub summary: String,
+    pub checklist: Vec<String>,
+}
+
+/// The warning templates every set must have.
+pub const WARNINGS: &[&str] = &["suspicious", "likely_spoofed", "backscatter", "clock"];
+
 /// Why a response set could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ResponseError {
@@ -144,6 +158,8 @@ pub struct ResponseSet {
     details: HashMap<String, Template>,
     special: HashMap<String, Template>,
     ui: HashMap<String, String>,
+    warnings: HashMap<String, WarningTemplate>,
+    signals: HashMap<String, String>,
 }
 
 impl ResponseSet {
@@ -163,7 +179,7 @@ impl ResponseSet {
     /// Reads and validates a folder laid out like `responses/`.
     pub fn load_dir(dir: &Path) -> Result<ResponseSet, ResponseError> {
         let mut files = Vec::new();
-        for sub in ["", "reasons", "details", "special"] {
+        for sub in ["", "reasons", "details", "special", "spoof"] {
             let d = dir.join(sub);
             let entries = std::fs::read_dir(&d).map_err(|source| ResponseError::Io {
                 dir: d.display().to_string(),
@@ -199,6 +215,8 @@ impl ResponseSet {
             details: HashMap::new(),
             special: HashMap::new(),
             ui: HashMap::new(),
+            warnings: HashMap::new(),
+            signals: HashMap::new(),
         };
         for (path, text) in files {
             let stem = path
@@ -211,6 +229,32 @@ impl ResponseSet {
                 let table: HashMap<String, String> =
                     toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
                 set.ui = table;
+                continue;
+            }
+            if path == "spoof/signals.toml" {
+                let table: HashMap<String, String> =
+                    toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
+                for (name, sentence) in &table {
+                    check_placeholders(&path, name, sentence, &[])?;
+                }
+                set.signals = table;
+                continue;
+            }
+            if path.starts_with("spoof/") {
+                let w: WarningTemplate =
+                    toml::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
+                if w.verdict != stem {
+                    return Err(invalid(&path, format!("`verdict` must be {stem:?}")));
+                }
+                check_placeholders(&path, "headline", &w.headline, &[])?;
+                check_placeholders(&path, "summary", &w.summary, &["count"])?;
+                for (i, step) in w.checklist.iter().enumerate() {
+                    check_placeholders(&path, &format!("checklist[{i}]"), step, &["count"])?;
+                }
+                if w.checklist.is_empty() {
+                    return Err(invalid(&path, "checklist needs at least one step"));
+                }
+                set.warnings.insert(stem, w);
                 continue;
             }
             let folder = path.split('/').next().unwrap_or("");
@@ -273,6 +317,22 @@ impl ResponseSet {
                 return Err(invalid(&format!("special/{s}.toml"), "missing"));
             }
         }
+        for w in WARNINGS {
+            if !set.warnings.contains_key(*w) {
+                return Err(invalid(&format!("spoof/{w}.toml"), "missing"));
+            }
+        }
+        for name in crate::spoof::SIGNAL_NAMES
+            .iter()
+            .chain(crate::spoof::NOT_CHECKED_IDS)
+        {
+            if !set.signals.contains_key(*name) {
+                return Err(invalid(
+                    "spoof/signals.toml",
+                    format!("missing the sentence for `{name}`"),
+                ));
+            }
+        }
         for (key, allowed) in UI_KEYS {
             let value = set
                 .ui
@@ -297,6 +357,16 @@ impl ResponseSet {
     /// A special answer (`not_a_bounce`, `unknown`).
     pub fn special(&self, name: &str) -> &Template {
         &self.special[name]
+    }
+
+    /// A warning template (`suspicious`, `likely_spoofed`, `backscatter`, `clock`).
+    pub fn warning(&self, name: &str) -> &WarningTemplate {
+        &self.warnings[name]
+    }
+
+    /// The sentence quoting a spoof signal or an unchecked check.
+    pub fn signal(&self, name: &str) -> Option<&str> {
+        self.signals.get(name).map(String::as_str)
     }
 
     /// A UI label with its placeholders filled.

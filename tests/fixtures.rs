@@ -139,6 +139,9 @@ fn file_names_say_the_expected_reason() {
             .unwrap()
             .to_string_lossy()
             .to_string();
+        if row.file.starts_with("lures/") {
+            continue; // named by what they imitate; src/spoof.rs checks them
+        }
         if row.file.starts_with("not-bounce/") {
             assert_eq!(row.recipients, 0, "{}", row.file);
             continue;

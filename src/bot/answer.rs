@@ -93,7 +93,7 @@ pub async fn gather(
 
 /// Whether any input is a bounce (or a report the bot explains).
 pub fn found_bounce(analyses: &[Analysis]) -> bool {
-    analyses.iter().any(|a| a.is_bounce)
+    analyses.iter().any(|a| a.worth_answering())
 }
 
 /// The answer for the analyses, its technical text stored for the button.

@@ -18,6 +18,10 @@ pub struct Args {
     /// Most bytes read per input.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_bytes: usize,
+    /// The user's own mail domain (repeat for several): bounces for mail not
+    /// sent from them are flagged as backscatter.
+    #[arg(long = "own-domain")]
+    own_domains: Vec<String>,
     /// Files to read; `-` reads standard input.
     #[arg(required = true)]
     paths: Vec<String>,
@@ -25,6 +29,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> ExitCode {
     let options = Options {
+        own_domains: args.own_domains.clone(),
         max_recipients: args.max_recipients,
         max_input_bytes: args.max_bytes,
         ..Options::default()
@@ -51,6 +56,39 @@ pub fn run(args: &Args) -> ExitCode {
         };
         let mut index = 0;
         for analysis in analyze(&bytes, &options) {
+            let spoof = json!({
+                "verdict": analysis.spoof.verdict,
+                "score": analysis.spoof.score,
+                "signals": analysis.spoof.signals,
+                "not_checked": analysis.spoof.not_checked,
+                "backscatter": analysis.spoof.backscatter,
+                "clock_skew_minutes": analysis.spoof.clock_skew_minutes,
+            });
+            if analysis.results.is_empty()
+                && analysis.spoof.verdict != bouncedesk::spoof::Verdict::None
+            {
+                // A lure that is no real bounce still gets its line.
+                index += 1;
+                let line = if args.json {
+                    json!({"file": path, "index": index, "kind": analysis.kind, "recipient": null, "reason": null, "spoof": spoof}).to_string()
+                } else {
+                    format!(
+                        "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  spoof: {}",
+                        path,
+                        index,
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        "-",
+                        analysis.spoof.verdict.as_str()
+                    )
+                };
+                if writeln!(out, "{line}").is_err() {
+                    return ExitCode::SUCCESS;
+                }
+                continue;
+            }
             for r in &analysis.results {
                 index += 1;
                 let written = if args.json {
@@ -70,6 +108,7 @@ pub fn run(args: &Args) -> ExitCode {
                         "remote_mta": r.remote_mta,
                         "reporting_mta": r.reporting_mta,
                         "mta": r.mta,
+                        "spoof": spoof,
                     });
                     writeln!(out, "{line}")
                 } else {
