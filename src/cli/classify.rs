@@ -32,7 +32,6 @@ pub fn run(args: &Args) -> ExitCode {
         own_domains: args.own_domains.clone(),
         max_recipients: args.max_recipients,
         max_input_bytes: args.max_bytes,
-        ..Options::default()
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
