@@ -127,18 +127,6 @@ pub fn analyze_text(text: &str, options: &Options) -> Vec<Analysis> {
     analyze(text.as_bytes(), options)
 }
 
-static AUTO_REPLY_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort|réponse)|vacation|away from|abwesenheit|absence|不在|自動(?:応答|返信|返答)|休暇")
-        .expect("auto-reply regex compiles")
-});
-
-/// Wording of abuse and authentication-failure reports (RFC 5965 and the
-/// providers' own), readable when the report was pasted as text.
-static FEEDBACK_TEXT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)\b(?:e-?mail|spam) abuse (?:report|complaint)|abuse complaint regarding|this is an? .{0,40}(?:abuse|authentication[- ]failure) report|authentication[- ]failure report for an? (?:e-?mail )?message|^feedback-type:\s*\w")
-        .expect("feedback regex compiles")
-});
-
 static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
     crate::rules::ascii_regex(r"(?i)^(?:mailer-daemon|postmaster|post_master|mail-daemon|mailer_daemon|bounce|bounces|nobody|noreply-dmarc|mdaemon)\b|mail delivery|delivery subsystem|postmaster|post_master|mailer-daemon|microsoft outlook|mail administrator|mail system")
         .expect("daemon regex compiles")
@@ -180,7 +168,10 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             .get("x-apple-unsubscribe")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || (doc.status_text.is_empty()
-            && FEEDBACK_TEXT.is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
+            && RULES
+                .notice
+                .feedback_text
+                .is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
     if let Some(notification) = crate::ses::parse(&doc.notice) {
         format = Some("AmazonSES".into());
         results = match notification {
@@ -487,7 +478,7 @@ fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResul
     });
     // A subject alone is enough when the client copied it (a whole email, or
     // Outlook's "Subject:" line of a paste); chat has no subject.
-    if !(auto_submitted || flagged || AUTO_REPLY_SUBJECT.is_match(subject)) {
+    if !(auto_submitted || flagged || RULES.notice.auto_reply_subject.is_match(subject)) {
         return None;
     }
     let recipient = doc.headers.from_address.clone()?;

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub struct ExplainOptions {
     /// Show `ki****@example.org` instead of full addresses (chat default).
     pub mask_addresses: bool,
-    /// Recipients listed per reason before "ほか N 件".
+    /// Recipients listed per reason before "and N more".
     pub recipients_per_group: usize,
 }
 
@@ -43,7 +43,7 @@ pub enum Severity {
     Hard,
 }
 
-/// One labelled fact ("ステータスコード: 5.1.1").
+/// One labelled fact ("status code: 5.1.1").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact {
     pub label: String,
@@ -118,7 +118,7 @@ pub struct Explanation {
     /// For special answers (not a bounce, unknown): what to do.
     pub summary: Option<String>,
     pub checklist: Vec<String>,
-    /// Notes about limits ("先頭の N 件のみ表示しています").
+    /// Notes about limits (only the first N recipients are shown).
     pub notes: Vec<String>,
     /// Spoof, backscatter and clock warnings, shown first.
     pub warnings: Vec<Warning>,

@@ -17,7 +17,7 @@ use crate::rules::RULES;
 use crate::text::{
     clean_address, find_last_status, find_reply_code, find_status, normalize, ADDRESS,
 };
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::sync::LazyLock;
 
 /// Notice text beyond this many bytes is not scanned: real notices are a few
@@ -54,38 +54,6 @@ pub struct Extraction {
     pub has_status_fields: bool,
 }
 
-/// Labels before an address that say it is not a failed recipient.
-static NOT_RECIPIENT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:^|\b)(?:from|sender|return-path|reply-to|x-postfix-sender|envelope-from|mail from|message-id|references|in-reply-to|received|reporting-mta|差出人|送信者|送信元)\s*[:=]?\s*<?[^\s@<]*$|further assistance|send mail to\s*<?$|postmaster|https?://\S*$")
-        .expect("not-recipient regex compiles")
-});
-
-/// Labels before an address that say it is the failed recipient.
-static RECIPIENT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:(?:^|[\s(])(?:final-recipient|original-recipient|x-actual-recipient|x-failed-recipients|recipient(?: address)?|failed recipient|rcpt to|address|to|addressed to|unknown user|user unknown|invalid final delivery userid|delivery failed \d+ attempts|no such user|invalid recipient|undeliverable (?:address|recipient)|bad address|expanded from|宛先|受信者|送信先|あて先|メールアドレス|アドレス)\s*[:：]\s*(?:rfc822\s*;)?\s*<?|^\s*[\w.+-]+:\d+:<)$")
-        .expect("recipient-label regex compiles")
-});
-
-/// Sentences that name the failed recipient right before the address.
-static RECIPIENT_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:(?:could not|couldn't|cannot|can't|was not|wasn't|not be|unable to|failed to|failure to|be) (?:be )?(?:delivered|deliver|sent|reach)(?: it)?|delivery (?:to|of your message to)|message (?:to|for)|mail (?:to|for)|addressed to|undeliverable to|rejected by|recipient|rcpt to:?|deliver(?:ing|y)? (?:of )?(?:your |the )?(?:mail|message|e-?mail)|following (?:recipient|address)e?s?|delivery to the following recipient[^:]*|to the following addresses?|reach)(?:\s+(?:to|for))?\s*[:<\x22'(\[]*\s*$")
-        .expect("recipient-phrase regex compiles")
-});
-
-/// Japanese sentences that follow the failed recipient's address.
-static RECIPIENT_AFTER_JA: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"^[>\s]*(?:さん|様)?\s*(?:宛|宛て|あて|へ|に)(?:の|は|に)?(?:メッセージ|メール|電子メール)?(?:は|を|が)?\s*(?:配信|送信|転送|お届け)(?:でき|され|が)")
-        .expect("japanese recipient regex compiles")
-});
-
-/// What may follow an address on a line that names a recipient: nothing, a
-/// colon, Sendmail's `...`, Exchange's ` on <date>`, a mailto duplicate, a
-/// bracket or dash.
-static AFTER_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)^[>\s]*(?:$|:|\s*\.\.\.|,|;|\(|-|\s+on\s|\s*<mailto:|\s*\[mailto:|\s*\(expanded from|\s+\S+@\S+\s*$|\s+(?:invalid address|user unknown|unknown user|no such user|does not exist|is not|was not|could not|cannot))")
-        .expect("after-address regex compiles")
-});
-
 /// Which SMTP command a failure answered.
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|while sending|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
@@ -97,11 +65,6 @@ static REMOTE_HOST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("remote-host regex compiles")
 });
 
-static REPORTING_HOST: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:this is the mail system at host|qmail-send program at|generating server:|生成元サーバー\s*:|reporting-mta:\s*dns;|mailer-daemon at|courier mail server at|this is the mailerdaemon at)\s*([a-z0-9][a-z0-9.-]*\.[a-z]{2,})")
-        .expect("reporting-host regex compiles")
-});
-
 /// The first line of a multi-line SMTP reply (`550-5.7.1 ...`), which the
 /// next line continues.
 static MULTILINE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -111,17 +74,6 @@ static MULTILINE_REPLY: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that starts another (final) reply: a new item, not a continuation.
 static NEW_REPLY: LazyLock<Regex> =
     LazyLock::new(|| crate::rules::ascii_regex(r"^[245]\d\d ").expect("new-reply regex compiles"));
-
-/// Phrases that say delivery is only delayed, not failed.
-static DELAYED: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new([
-        r"(?i)delivery (?:to the following recipients? )?(?:has been|is) delayed",
-        r"(?i)delayed mail|delivery delayed|message delayed|delay(?:ed)? notification|\(delay\)",
-        r"(?i)will (?:continue|keep) (?:trying|to try|retrying)|will retry|still trying|not yet been delivered|has not been delivered yet|warning: message still undelivered",
-        r"配信(?:が|の)遅延|遅延しています|再試行",
-    ])
-    .expect("delay set compiles")
-});
 
 /// Splits the notice into lines, normalised, each marked when it carries
 /// evidence about a failure: a reply or status code, or one of the evidence
@@ -181,11 +133,13 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
         // Someone who mailed themselves: the sender is the recipient.
         candidates = strong_candidates(&find_occurrences(&lines, &[]));
     }
-    let delayed_notice = DELAYED.is_match(notice);
+    let delayed_notice = RULES.notice.delayed.is_match(notice);
 
     let mut extraction = Extraction {
         reporting_mta: ds.message.reporting_mta.clone().or_else(|| {
-            REPORTING_HOST
+            RULES
+                .notice
+                .reporting_host
                 .captures(notice)
                 .map(|c| c[1].to_ascii_lowercase())
         }),
@@ -341,15 +295,6 @@ fn find_command(text: &str) -> Option<String> {
     )
 }
 
-/// Wording that says the refusal came at the recipient stage (RCPT TO) even
-/// though the command is not named: qmail's "does not like recipient", Yahoo's
-/// `[RCPT_TO]`, Gmail's "address not found" notice, a directory lookup that
-/// failed, a server that "has rejected address".
-static IMPLIED_RCPT: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)does not like recipient|\[rcpt_to\]|smtp:rcpt|after rcpt\b|unknown user: |invalid final delivery userid|address (?:not found|couldn.t be found|could not be found)|not listed in (?:the )?(?:domino directory|public name & address book)|ディレクトリ(?:に|には)見つかりません|ディレクトリのリストにありません")
-        .expect("implied-rcpt regex compiles")
-});
-
 /// The command named in the text, else the one its wording implies.
 fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
     let mut end = context.len().min(2_048);
@@ -358,7 +303,8 @@ fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
     }
     let near = &context[..end];
     find_command(text).or_else(|| {
-        (IMPLIED_RCPT.is_match(text) || IMPLIED_RCPT.is_match(near)).then(|| "RCPT".to_string())
+        (RULES.notice.implied_rcpt.is_match(text) || RULES.notice.implied_rcpt.is_match(near))
+            .then(|| "RCPT".to_string())
     })
 }
 
@@ -402,21 +348,22 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
                 continue;
             }
             let before_trim = before.trim_end_matches(['<', '"', '\'', ' ', '\t', '[', '(']);
-            let strong = if NOT_RECIPIENT.is_match(before) {
+            let strong = if RULES.notice.not_recipient.is_match(before) {
                 false
             } else {
                 let before_plain = before_trim.trim_start_matches(|c: char| {
-                    c.is_whitespace() || c == '>' || c == '*' || c == '-' || c == '•' || c == '・'
+                    c.is_whitespace() || RULES.notice.bullets.contains(&c)
                 });
                 let at_start = before_plain.is_empty()
                     || before_plain
                         .chars()
                         .all(|c| c.is_ascii_digit() || c == '.' || c == ')')
-                    || RECIPIENT_LABEL.is_match(before);
-                (at_start && (AFTER_ADDRESS.is_match(after) || after_intro || line.evidence))
-                    || RECIPIENT_LABEL.is_match(before)
-                    || RECIPIENT_PHRASE.is_match(before)
-                    || RECIPIENT_AFTER_JA.is_match(after)
+                    || RULES.notice.recipient_label.is_match(before);
+                (at_start
+                    && (RULES.notice.after_address.is_match(after) || after_intro || line.evidence))
+                    || RULES.notice.recipient_label.is_match(before)
+                    || RULES.notice.recipient_phrase.is_match(before)
+                    || RULES.notice.recipient_after.is_match(after)
             };
             // One recipient per line: a second address on the same line is an
             // alias ("expanded from"), a mailto: duplicate or a sender.
@@ -431,10 +378,11 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
         // A line ending in "recipients:" or similar makes the next lines'
         // lone addresses recipients whatever follows them.
         after_intro = lower.ends_with(':')
-            && (lower.contains("recipient")
-                || lower.contains("address")
-                || lower.contains("宛先")
-                || lower.contains("受信者"))
+            && RULES
+                .notice
+                .intro_words
+                .iter()
+                .any(|w| lower.contains(w.as_str()))
             || (after_intro && (strong_line || raw.trim().is_empty()));
     }
     out
@@ -734,7 +682,7 @@ mod tests {
     #[test]
     fn chat_mentioning_an_address_has_no_recipient() {
         assert!(found(
-            "田中さん(tanaka@example.jp)に送ったメールが届きませんでした。どうすればいいですか？"
+            "\u{7530}\u{4e2d}\u{3055}\u{3093}(tanaka@example.jp)\u{306b}\u{9001}\u{3063}\u{305f}\u{30e1}\u{30fc}\u{30eb}\u{304c}\u{5c4a}\u{304d}\u{307e}\u{305b}\u{3093}\u{3067}\u{3057}\u{305f}"
         )
         .is_empty());
         assert!(found("could you cc tanaka@example.jp on the invoice thread?").is_empty());

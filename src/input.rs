@@ -318,8 +318,8 @@ mod tests {
 
     #[test]
     fn legacy_japanese_charsets_are_decoded() {
-        // "宛先" in ISO-2022-JP and in Shift_JIS.
-        assert_eq!(decode_text(b"\x1b$B08@h\x1b(B"), "宛先");
-        assert_eq!(decode_text(b"\x88\xb6\x90\xe6"), "宛先");
+        // "\u{5b9b}\u{5148}" in ISO-2022-JP and in Shift_JIS.
+        assert_eq!(decode_text(b"\x1b$B08@h\x1b(B"), "\u{5b9b}\u{5148}");
+        assert_eq!(decode_text(b"\x88\xb6\x90\xe6"), "\u{5b9b}\u{5148}");
     }
 }

@@ -570,28 +570,6 @@ fn is_header_run(lines: &[&str]) -> bool {
     false
 }
 
-/// Header lines a mail client puts on top of a copied message (Outlook's
-/// "From / Sent / To / Subject", and their Japanese labels).
-const COPIED_HEADER_LABELS: &[(&str, &str)] = &[
-    ("from", "from"),
-    ("差出人", "from"),
-    ("送信者", "from"),
-    ("sent", "date"),
-    ("date", "date"),
-    ("送信日時", "date"),
-    ("日付", "date"),
-    ("to", "to"),
-    ("宛先", "to"),
-    ("subject", "subject"),
-    ("件名", "subject"),
-    ("cc", "cc"),
-    ("return-path", "return-path"),
-    ("auto-submitted", "auto-submitted"),
-    ("reply-to", "reply-to"),
-    ("message-id", "message-id"),
-    ("content-type", "content-type"),
-];
-
 fn parse_paste(text: &str) -> Document {
     let mut doc = Document {
         kind: Some(InputKind::Paste),
@@ -611,7 +589,7 @@ fn parse_paste(text: &str) -> Document {
             break;
         };
         let label = label.trim().to_ascii_lowercase();
-        let Some((_, name)) = COPIED_HEADER_LABELS.iter().find(|(l, _)| *l == label) else {
+        let Some(name) = RULES.notice.copied_header_labels.get(&label) else {
             break;
         };
         copied.push((name.to_string(), value.trim().to_string()));

@@ -14,10 +14,10 @@ pub fn explanation_text(e: &Explanation, responses: &ResponseSet, technical: boo
     for w in &e.warnings {
         let _ = writeln!(out, "⚠ {}\n\n{}", w.headline, w.summary);
         for r in &w.reasons {
-            let _ = writeln!(out, "  ・{r}");
+            let _ = writeln!(out, "  - {r}");
         }
         for r in &w.not_checked {
-            let _ = writeln!(out, "  （{r}）");
+            let _ = writeln!(out, "  ({r})");
         }
         let _ = writeln!(out);
         numbered(&mut out, &w.checklist);

@@ -22,6 +22,79 @@ const REASONS_TOML: &str = include_str!("rules/reasons.toml");
 const DETAILS_TOML: &str = include_str!("rules/details.toml");
 const STATUS_TOML: &str = include_str!("rules/status.toml");
 const FORMATS_TOML: &str = include_str!("rules/formats.toml");
+const NOTICE_TOML: &str = include_str!("rules/notice.toml");
+
+/// Where a notice puts things (`rules/notice.toml`), compiled.
+pub struct NoticePatterns {
+    pub not_recipient: regex::Regex,
+    pub recipient_label: regex::Regex,
+    pub recipient_phrase: regex::Regex,
+    pub recipient_after: regex::Regex,
+    pub after_address: regex::Regex,
+    pub reporting_host: regex::Regex,
+    pub implied_rcpt: regex::Regex,
+    pub auto_reply_subject: regex::Regex,
+    pub feedback_text: regex::Regex,
+    pub delayed: RegexSet,
+    /// Words that make a line ending in ':' introduce recipients.
+    pub intro_words: Vec<String>,
+    /// Characters a list item may start with.
+    pub bullets: Vec<char>,
+    /// Copied-header label (lowercase) -> the header it stands for.
+    pub copied_header_labels: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeFile {
+    pattern: HashMap<String, MarkerEntry>,
+    delayed: DelayedEntry,
+    intro_words: Vec<String>,
+    bullets: Vec<String>,
+    copied_header_labels: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DelayedEntry {
+    patterns: Vec<String>,
+    #[allow(dead_code)] // checked by the tests
+    example: String,
+}
+
+impl NoticePatterns {
+    fn load() -> NoticePatterns {
+        let mut file: NoticeFile =
+            toml::from_str(NOTICE_TOML).unwrap_or_else(|e| panic!("src/rules/notice.toml: {e}"));
+        let mut take = |name: &str| {
+            let entry = file
+                .pattern
+                .remove(name)
+                .unwrap_or_else(|| panic!("src/rules/notice.toml: [pattern.{name}] is missing"));
+            ascii_regex(&entry.pattern)
+                .unwrap_or_else(|e| panic!("src/rules/notice.toml: [pattern.{name}]: {e}"))
+        };
+        NoticePatterns {
+            not_recipient: take("not_recipient"),
+            recipient_label: take("recipient_label"),
+            recipient_phrase: take("recipient_phrase"),
+            recipient_after: take("recipient_after"),
+            after_address: take("after_address"),
+            reporting_host: take("reporting_host"),
+            implied_rcpt: take("implied_rcpt"),
+            auto_reply_subject: take("auto_reply_subject"),
+            feedback_text: take("feedback_text"),
+            delayed: RegexSet::new(file.delayed.patterns.iter().map(|p| asciify(p)))
+                .unwrap_or_else(|e| panic!("src/rules/notice.toml: [delayed]: {e}")),
+            intro_words: file.intro_words,
+            bullets: file
+                .bullets
+                .iter()
+                .filter_map(|b| b.chars().next())
+                .collect(),
+            copied_header_labels: file.copied_header_labels,
+        }
+    }
+}
 
 /// Every compiled table.
 pub static RULES: LazyLock<Rules> = LazyLock::new(Rules::load);
@@ -301,6 +374,8 @@ pub struct Rules {
     /// Subjects of bounce notices.
     pub subject_markers: RegexSet,
     pub formats: Vec<Format>,
+    /// Where a notice puts things.
+    pub notice: NoticePatterns,
     /// Every format's `detect` patterns, labelled with the format's index.
     format_detect: PhraseTable<usize>,
 }
@@ -477,6 +552,7 @@ impl Rules {
                 .unwrap_or_else(|e| panic!("src/rules/formats.toml: original_marker: {e}")),
             notice_markers: compile_set("formats.toml", &notice),
             subject_markers: compile_set("formats.toml", &subject),
+            notice: NoticePatterns::load(),
             format_detect: {
                 let mut rules = Vec::new();
                 let mut labels = Vec::new();
@@ -654,8 +730,44 @@ mod tests {
         assert_eq!(asciify(r"a.{0,160}b.{1,3}c"), r"a.{0,}b.{1,3}c");
         let re = Regex::new(&asciify(r"\bno such user\b")).unwrap();
         assert!(re.is_match("550 no such user here"));
-        assert!(re.is_match("ユーザー no such user。"));
+        assert!(re.is_match("\u{30e6}\u{30fc}\u{30b6}\u{30fc} no such user\u{3002}"));
         assert!(!re.is_match("550 no such users"));
+    }
+
+    #[test]
+    fn every_notice_pattern_matches_its_example() {
+        let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
+        let patterns = file["pattern"].as_table().unwrap();
+        assert_eq!(patterns.len(), 9);
+        for (name, entry) in patterns {
+            let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
+            let example = entry["example"].as_str().unwrap();
+            let hit = match name.as_str() {
+                // These two read the text after an address.
+                "recipient_after" | "after_address" => {
+                    let after = example
+                        .split_once("example.net")
+                        .map(|(_, a)| a)
+                        .unwrap_or(example);
+                    re.is_match(after)
+                }
+                // These read the text before an address.
+                "not_recipient" | "recipient_label" | "recipient_phrase" => {
+                    let before = crate::text::ADDRESS
+                        .find(example)
+                        .map(|m| &example[..m.start()])
+                        .unwrap_or(example);
+                    re.is_match(before)
+                }
+                _ => re.is_match(example),
+            };
+            assert!(
+                hit,
+                "src/rules/notice.toml: [pattern.{name}] does not match its example {example:?}"
+            );
+        }
+        let delayed = &RULES.notice.delayed;
+        assert!(delayed.is_match(file["delayed"]["example"].as_str().unwrap()));
     }
 
     #[test]

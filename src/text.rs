@@ -221,8 +221,8 @@ mod tests {
         );
         assert_eq!(fold_width("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(
-            normalize("アドレスが 見つかりません"),
-            "アドレスが 見つかりません"
+            normalize("\u{30a2}\u{30c9}\u{30ec}\u{30b9}\u{304c} \u{898b}\u{3064}\u{304b}\u{308a}\u{307e}\u{305b}\u{3093}"),
+            "\u{30a2}\u{30c9}\u{30ec}\u{30b9}\u{304c} \u{898b}\u{3064}\u{304b}\u{308a}\u{307e}\u{305b}\u{3093}"
         );
     }
 

@@ -486,3 +486,42 @@ async fn the_technical_button_answers_ephemerally() {
         .contains("```"));
     assert_no_mentions(&body["data"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lure_gets_a_red_warning_first() {
+    let h = start().await;
+    let bytes = fixture("lures/fake-ndr-html-attachment.eml");
+    let url = h.fake.serve_file("notice.eml", bytes.clone());
+    let att = json!([attachment(
+        "800000000000000009",
+        "notice.eml",
+        bytes.len() as u64,
+        &url
+    )]);
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000801",
+            HELP_CHANNEL,
+            &poster(),
+            "このメール本物ですか？",
+            att,
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    assert_eq!(replies.len(), 1);
+    let first = &replies[0].body["embeds"][0];
+    assert_eq!(
+        first["color"],
+        json!(bouncedesk::bot::embed::COLOUR_DANGER),
+        "the warning comes first, in red: {first}"
+    );
+    let headline = &bouncedesk::responses::ResponseSet::embedded()
+        .warning("likely_spoofed")
+        .headline;
+    assert!(first["title"]
+        .as_str()
+        .unwrap_or("")
+        .contains(headline.as_str()));
+    assert_no_mentions(&replies[0].body);
+}

@@ -1,6 +1,6 @@
 //! From inputs to a sent answer: analysis off the gateway task with bounded
 //! concurrency and a timeout, the explanation, the embeds, and the store that
-//! keeps the technical text for the 「技術的な詳細」 button.
+//! keeps the technical text for the technical-details button.
 
 use super::embed::{self, DiscordAnswer};
 use super::Data;

@@ -128,6 +128,38 @@ pub fn answer(
 ) -> DiscordAnswer {
     let ui = |key: &str| responses.ui(key, &[]);
     let mut budget = Budget(EMBED_TOTAL_MAX);
+    let mut embeds = Vec::new();
+    // Warnings first, in red: a lure must be seen before any advice.
+    for w in &e.warnings {
+        let title = budget.take(format!("\u{26a0} {}", w.headline), TITLE_MAX);
+        let mut warning = CreateEmbed::new()
+            .colour(Colour::new(COLOUR_DANGER))
+            .title(title);
+        let mut description = w.summary.clone();
+        for r in &w.reasons {
+            description.push_str(&format!("\n\u{30fb}{r}"));
+        }
+        for r in &w.not_checked {
+            description.push_str(&format!("\n({r})"));
+        }
+        warning = warning.description(budget.take(description, DESCRIPTION_MAX));
+        let steps = budget.take(numbered(&w.checklist), FIELD_VALUE_MAX);
+        if !steps.is_empty() {
+            warning = warning.field(
+                budget.take(ui("section_checklist"), FIELD_NAME_MAX),
+                steps,
+                false,
+            );
+        }
+        embeds.push(warning);
+    }
+    if e.groups.is_empty() && e.summary.is_none() {
+        return DiscordAnswer {
+            embeds,
+            components: Vec::new(),
+            technical: None,
+        };
+    }
     let mut embed = CreateEmbed::new().colour(colour(e.severity));
     let mut fields: Vec<(String, String, bool)> = Vec::new();
 
@@ -147,7 +179,7 @@ pub fn answer(
         }
         description.push_str(&first.summary);
         if let Some(seen) = first.seen_as.first() {
-            description.push_str(&format!("\n（{}）", escape(seen)));
+            description.push_str(&format!("\n({})", escape(seen)));
         }
         embed = embed.description(budget.take(description, DESCRIPTION_MAX));
         fields.push((ui("section_who_acts"), first.side_label.clone(), true));
@@ -215,8 +247,9 @@ pub fn answer(
         .style(ButtonStyle::Secondary)])],
         _ => Vec::new(),
     };
+    embeds.push(embed);
     DiscordAnswer {
-        embeds: vec![embed],
+        embeds,
         components,
         technical,
     }
@@ -259,7 +292,7 @@ mod tests {
         let e = explain(&analyses, set, &ExplainOptions::default());
         let a = answer(&e, set, Some("k1"));
         (
-            serde_json::to_value(&a.embeds[0]).unwrap(),
+            serde_json::to_value(a.embeds.last().unwrap()).unwrap(),
             a.technical,
             recipients,
         )
@@ -306,7 +339,7 @@ mod tests {
 
     #[test]
     fn long_text_is_shortened_within_every_limit() {
-        let long = "あ".repeat(5000) + "\n" + &"b".repeat(3000);
+        let long = "\u{3042}".repeat(5000) + "\n" + &"b".repeat(3000);
         assert!(clip(&long, DESCRIPTION_MAX).chars().count() <= DESCRIPTION_MAX);
         let set = ResponseSet::embedded();
         let results: Vec<crate::analysis::RecipientResult> = (0..300)

@@ -1,4 +1,4 @@
-//! The message context-menu command 「バウンスを解説」 (English base: "Explain
+//! The message context-menu command (English base: "Explain
 //! bounce"): staff explain anyone's post without copying it.
 
 use crate::bot::{Context, Error};

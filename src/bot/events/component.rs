@@ -1,4 +1,4 @@
-//! Button presses: 「技術的な詳細」 shows the servers' own words, only to the
+//! Button presses: the technical-details button shows the servers' own words, only to the
 //! person who pressed it.
 
 use crate::bot::embed::{technical_text, TECHNICAL_BUTTON};
