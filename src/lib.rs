@@ -20,6 +20,7 @@ pub mod responses;
 pub mod rules;
 pub mod ses;
 pub mod spoof;
+pub mod store;
 pub mod text;
 
 pub use analysis::{analyze, analyze_text, Analysis, Options, RecipientResult};

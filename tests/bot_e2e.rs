@@ -27,6 +27,7 @@ fn fixture(path: &str) -> Vec<u8> {
 struct Harness {
     fake: FakeDiscord,
     task: tokio::task::JoinHandle<()>,
+    _db: tempfile::TempDir,
 }
 
 impl Drop for Harness {
@@ -49,6 +50,11 @@ async fn start_with(extra: &[(&str, &str)]) -> Harness {
         ("BOUNCEDESK_DISCORD_API_PROXY".into(), fake.url()),
         ("BOUNCEDESK_DOWNLOAD_TIMEOUT_SECS".into(), "2".into()),
     ]);
+    let db = tempfile::tempdir().expect("temp dir");
+    env.insert(
+        "BOUNCEDESK_DATABASE".into(),
+        db.path().join("bouncedesk.sqlite3").display().to_string(),
+    );
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -61,7 +67,11 @@ async fn start_with(extra: &[(&str, &str)]) -> Harness {
         fake.wait_ready().await,
         "the bot did not connect and register its commands"
     );
-    Harness { fake, task }
+    Harness {
+        fake,
+        task,
+        _db: db,
+    }
 }
 
 async fn start() -> Harness {
@@ -73,7 +83,11 @@ fn poster() -> Value {
 }
 
 fn posted_replies(fake: &FakeDiscord, channel: &str) -> Vec<Recorded> {
-    fake.matching("POST", &format!("/channels/{channel}/messages"))
+    let path = format!("/channels/{channel}/messages");
+    fake.matching("POST", &path)
+        .into_iter()
+        .filter(|r| r.path.ends_with(&path))
+        .collect()
 }
 
 async fn wait_replies(fake: &FakeDiscord, channel: &str, n: usize) -> Vec<Recorded> {
@@ -192,7 +206,7 @@ async fn commands_are_registered_with_japanese_names() {
         .collect();
     let labels = bouncedesk::bot::labels::DiscordLabels::load(None).unwrap();
     assert!(
-        names.contains(&("bounce".into(), labels.bounce.name.clone())),
+        names.contains(&("bounce".into(), labels.commands["bounce"].name.clone())),
         "{names:?}"
     );
     assert!(
@@ -524,4 +538,290 @@ async fn a_lure_gets_a_red_warning_first() {
         .unwrap_or("")
         .contains(headline.as_str()));
     assert_no_mentions(&replies[0].body);
+}
+
+// ---- helpdesk ---------------------------------------------------------------
+
+const MANAGE_GUILD: &str = "32";
+const NO_PERMISSIONS: &str = "0";
+
+fn config_command(sub: &str, options: Value) -> Value {
+    json!({"id": "400000000000000000", "name": "bounce", "type": 1,
+        "options": [{"name": "config", "type": 2, "options": [{"name": sub, "type": 1, "options": options}]}]})
+}
+
+async fn run_command(h: &Harness, id: &str, data: Value, permissions: &str) -> Value {
+    h.fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction(id, HELP_CHANNEL, &poster(), data, permissions),
+    );
+    let path = format!("/interactions/{id}/");
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.contains(&path)))
+            .await,
+        "no answer to {id}"
+    );
+    h.fake.matching("POST", &path)[0].body.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_is_refused_without_manage_server() {
+    let h = start().await;
+    let body = run_command(
+        &h,
+        "920000000000000001",
+        config_command(
+            "thread",
+            json!([{"name": "enabled", "type": 5, "value": true}]),
+        ),
+        NO_PERMISSIONS,
+    )
+    .await;
+    let refusal = bouncedesk::responses::ResponseSet::embedded().ui("config_not_allowed", &[]);
+    assert_eq!(
+        body["data"]["content"].as_str(),
+        Some(refusal.as_str()),
+        "{body}"
+    );
+    assert_eq!(body["data"]["flags"], json!(64));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thread_mode_answers_in_a_thread_and_resolve_archives_it() {
+    let h = start().await;
+    let body = run_command(
+        &h,
+        "920000000000000002",
+        config_command(
+            "thread",
+            json!([{"name": "enabled", "type": 5, "value": true}]),
+        ),
+        MANAGE_GUILD,
+    )
+    .await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("thread mode true"),
+        "{body}"
+    );
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000901",
+            HELP_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.ends_with("/threads")))
+            .await
+    );
+    let thread = h.fake.matching("POST", "/threads")[0].clone();
+    assert!(thread.path.contains("/messages/700000000000000901/threads"));
+    // The answer goes into the new thread, not the channel.
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.method == "POST"
+                    && x.path.ends_with("/messages")
+                    && !x.path.contains(HELP_CHANNEL)))
+            .await
+    );
+    assert!(posted_replies(&h.fake, HELP_CHANNEL).is_empty());
+    let answer = h
+        .fake
+        .requests()
+        .into_iter()
+        .find(|x| {
+            x.method == "POST" && x.path.ends_with("/messages") && !x.path.contains(HELP_CHANNEL)
+        })
+        .unwrap();
+    let buttons = answer.body["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let resolve = buttons
+        .iter()
+        .find_map(|b| {
+            b["custom_id"]
+                .as_str()
+                .filter(|id| id.starts_with("bd:resolve:"))
+        })
+        .unwrap()
+        .to_string();
+    // Someone else without staff rights may not resolve it.
+    let stranger = user("600000000000000009", "stranger");
+    let message = message_json("998", HELP_CHANNEL, bot_user(), "", &json!({}));
+    let mut press = component_interaction(
+        "930000000000000001",
+        HELP_CHANNEL,
+        &stranger,
+        &resolve,
+        message.clone(),
+    );
+    press["member"]["permissions"] = json!("0");
+    h.fake.dispatch("INTERACTION_CREATE", press);
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.path.contains("/interactions/930000000000000001/")))
+            .await
+    );
+    let refused = &h.fake.matching("POST", "/interactions/930000000000000001/")[0].body;
+    let not_allowed = bouncedesk::responses::ResponseSet::embedded().ui("case_not_allowed", &[]);
+    assert_eq!(
+        refused["data"]["content"].as_str(),
+        Some(not_allowed.as_str())
+    );
+    // The poster may.
+    let mut press = component_interaction(
+        "930000000000000002",
+        HELP_CHANNEL,
+        &poster(),
+        &resolve,
+        message,
+    );
+    press["member"]["permissions"] = json!("0");
+    h.fake.dispatch("INTERACTION_CREATE", press);
+    assert!(
+        h.fake
+            .wait_for(Duration::from_secs(10), |r| r
+                .iter()
+                .any(|x| x.method == "PATCH" && x.body["archived"] == json!(true)))
+            .await,
+        "the thread is archived"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_pings_only_the_configured_role_once() {
+    let h = start().await;
+    let role_id = "340000000000000001";
+    let mut data = config_command(
+        "role",
+        json!([{"name": "role", "type": 8, "value": role_id}]),
+    );
+    data["resolved"] = json!({"roles": {role_id: role_json(role_id, "mail-admins")}});
+    let body = run_command(&h, "920000000000000003", data, MANAGE_GUILD).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains(role_id),
+        "{body}"
+    );
+    let text = String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap();
+    h.fake.dispatch(
+        "MESSAGE_CREATE",
+        message_create(
+            "700000000000000902",
+            HELP_CHANNEL,
+            &poster(),
+            &text,
+            json!([]),
+        ),
+    );
+    let replies = wait_replies(&h.fake, HELP_CHANNEL, 1).await;
+    let escalate = replies[0].body["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|b| {
+            b["custom_id"]
+                .as_str()
+                .filter(|id| id.starts_with("bd:escalate:"))
+        })
+        .unwrap()
+        .to_string();
+    let message = message_json("997", HELP_CHANNEL, bot_user(), "", &json!({}));
+    for id in ["930000000000000003", "930000000000000004"] {
+        h.fake.dispatch(
+            "INTERACTION_CREATE",
+            component_interaction(id, HELP_CHANNEL, &poster(), &escalate, message.clone()),
+        );
+        let path = format!("/interactions/{id}/");
+        assert!(
+            h.fake
+                .wait_for(Duration::from_secs(10), |r| r
+                    .iter()
+                    .any(|x| x.path.contains(&path)))
+                .await
+        );
+    }
+    let pings: Vec<Recorded> = posted_replies(&h.fake, HELP_CHANNEL)
+        .into_iter()
+        .filter(|r| {
+            r.body["content"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&format!("<@&{role_id}>"))
+        })
+        .collect();
+    assert_eq!(pings.len(), 1, "one ping per case");
+    let am = &pings[0].body["allowed_mentions"];
+    assert_eq!(am["parse"], json!([]));
+    assert_eq!(
+        am["roles"],
+        json!([role_id]),
+        "only the escalation role: {am}"
+    );
+    assert!(am.get("users").is_none_or(|u| u == &json!([])));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_count_the_cases_of_the_server() {
+    let h = start().await;
+    for (i, f) in [
+        "paste/userunknown-01.txt",
+        "paste/userunknown-02.txt",
+        "paste/mailboxfull-01.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = String::from_utf8(fixture(f)).unwrap();
+        h.fake.dispatch(
+            "MESSAGE_CREATE",
+            message_create(
+                &format!("70000000000000100{i}"),
+                HELP_CHANNEL,
+                &poster(),
+                &text,
+                json!([]),
+            ),
+        );
+    }
+    wait_replies(&h.fake, HELP_CHANNEL, 3).await;
+    let data = json!({"id": "400000000000000000", "name": "bounce", "type": 1, "options": [{"name": "stats", "type": 1, "options": []}]});
+    let body = run_command(&h, "920000000000000004", data, NO_PERMISSIONS).await;
+    let fields = body["data"]["embeds"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let by_reason = fields[0]["value"].as_str().unwrap();
+    assert!(
+        by_reason.contains("2 - ") && by_reason.contains("`userunknown`"),
+        "{by_reason}"
+    );
+    assert!(
+        by_reason.contains("1 - ") && by_reason.contains("`mailboxfull`"),
+        "{by_reason}"
+    );
+    assert!(
+        !body.to_string().contains("@example"),
+        "no address in stats"
+    );
 }

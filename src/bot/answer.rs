@@ -23,6 +23,7 @@ pub enum AnalysisFailure {
 pub async fn analyze_inputs(
     data: &Data,
     inputs: Vec<Vec<u8>>,
+    own_domains: Vec<String>,
 ) -> Result<Vec<Analysis>, AnalysisFailure> {
     let permit = data
         .analyses
@@ -32,7 +33,10 @@ pub async fn analyze_inputs(
         .map_err(|e| AnalysisFailure::Task(e.to_string()))?;
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let options = Options::default();
+        let options = Options {
+            own_domains,
+            ..Options::default()
+        };
         inputs
             .iter()
             .flat_map(|bytes| analyze(bytes, &options))
@@ -96,19 +100,37 @@ pub fn found_bounce(analyses: &[Analysis]) -> bool {
     analyses.iter().any(|a| a.worth_answering())
 }
 
-/// The answer for the analyses, its technical text stored for the button.
-pub fn build(data: &Data, analyses: &[Analysis]) -> DiscordAnswer {
+/// The answer for the analyses, its technical text stored for the button,
+/// with the resolve and escalate buttons when it is a case.
+pub fn build(
+    data: &Data,
+    analyses: &[Analysis],
+    mask_addresses: bool,
+    case: Option<i64>,
+) -> DiscordAnswer {
     let options = ExplainOptions {
-        mask_addresses: data.config.mask_addresses,
+        mask_addresses: mask_addresses && data.config.mask_addresses,
         ..ExplainOptions::default()
     };
     let explanation = explain(analyses, &data.responses, &options);
-    let probe = embed::answer(&explanation, &data.responses, None);
-    let key = probe
-        .technical
-        .as_ref()
-        .map(|t| data.technical.put(t.clone()));
-    embed::answer(&explanation, &data.responses, key.as_deref())
+    let technical = embed::answer(&explanation, &data.responses, None).technical;
+    let key = technical.map(|t| data.technical.put(t));
+    let mut answer = embed::answer(&explanation, &data.responses, key.as_deref());
+    if let Some(case) = case {
+        let mut buttons = match answer.components.pop() {
+            Some(serenity::all::CreateActionRow::Buttons(b)) => b,
+            Some(other) => {
+                answer.components.push(other);
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        buttons.extend(super::helpdesk::case_buttons(data, case));
+        answer
+            .components
+            .push(serenity::all::CreateActionRow::Buttons(buttons));
+    }
+    answer
 }
 
 /// The technical texts of recent answers, by button key. Bounded: the oldest

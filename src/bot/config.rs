@@ -74,6 +74,10 @@ pub struct Config {
     pub mask_addresses: bool,
     /// For tests only: send REST calls to this URL instead of Discord.
     pub api_proxy: Option<String>,
+    /// The SQLite database file of settings and cases.
+    pub database: PathBuf,
+    /// Cases older than this many days are deleted.
+    pub retention_days: u64,
 }
 
 impl Config {
@@ -175,6 +179,12 @@ impl Config {
             analysis_timeout,
             mask_addresses,
             api_proxy: get("BOUNCEDESK_DISCORD_API_PROXY").filter(|v| !v.trim().is_empty()),
+            database: PathBuf::from(
+                get("BOUNCEDESK_DATABASE")
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| "bouncedesk.sqlite3".into()),
+            ),
+            retention_days: number("BOUNCEDESK_RETENTION_DAYS", 90, "a positive number of days")?,
         })
     }
 }

@@ -34,11 +34,11 @@ pub struct HelpText {
 /// Everything `discord.toml` holds.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DiscordLabels {
-    pub bounce: Named,
-    pub explain: Named,
-    pub code: Named,
-    pub help: Named,
+    /// By the command's English name.
+    pub commands: HashMap<String, Named>,
     pub explain_message: Named,
+    /// Choice values (`add`, `remove`, `week` ...) -> Japanese.
+    pub choices: HashMap<String, String>,
     pub modal: ModalLabels,
     pub help_text: HelpText,
 }
@@ -59,12 +59,7 @@ impl DiscordLabels {
         };
         let labels: DiscordLabels =
             toml::from_str(&text).map_err(|e| format!("discord.toml: {e}"))?;
-        for (what, n) in [
-            ("bounce", &labels.bounce),
-            ("explain", &labels.explain),
-            ("code", &labels.code),
-            ("help", &labels.help),
-        ] {
+        for (what, n) in &labels.commands {
             let ok = !n.name.is_empty()
                 && n.name.chars().count() <= 32
                 && n.name
@@ -72,7 +67,7 @@ impl DiscordLabels {
                     .all(|c| c == '-' || c == '_' || c.is_alphanumeric())
                 && n.name.to_lowercase() == n.name;
             if !ok {
-                return Err(format!("discord.toml: [{what}] name {:?} is not a valid slash command name (lowercase, no spaces, at most 32 characters)", n.name));
+                return Err(format!("discord.toml: [commands.{what}] name {:?} is not a valid slash command name (lowercase, no spaces, at most 32 characters)", n.name));
             }
         }
         let _ = MODAL.set(labels.modal.clone());
@@ -101,27 +96,29 @@ impl DiscordLabels {
     /// Adds the Japanese localisations to the commands.
     pub fn localize(&self, commands: &mut [poise::Command<Data, Error>]) {
         for command in commands {
-            let named = match command.name.as_str() {
-                "bounce" => &self.bounce,
-                "explain" => &self.explain,
-                "code" => &self.code,
-                "help" => &self.help,
-                _ if command.context_menu_action.is_some() => &self.explain_message,
-                _ => continue,
-            };
-            command
-                .name_localizations
-                .insert(JA.into(), named.name.clone());
-            if let Some(d) = &named.description {
-                command
-                    .description_localizations
-                    .insert(JA.into(), d.clone());
+            if command.context_menu_action.is_some() {
+                continue;
             }
-            for p in &mut command.parameters {
-                if let Some(pn) = named.parameters.get(&p.name) {
-                    p.name_localizations.insert(JA.into(), pn.name.clone());
-                    if let Some(d) = &pn.description {
-                        p.description_localizations.insert(JA.into(), d.clone());
+            if let Some(named) = self.commands.get(&command.name) {
+                command
+                    .name_localizations
+                    .insert(JA.into(), named.name.clone());
+                if let Some(d) = &named.description {
+                    command
+                        .description_localizations
+                        .insert(JA.into(), d.clone());
+                }
+                for p in &mut command.parameters {
+                    if let Some(pn) = named.parameters.get(&p.name) {
+                        p.name_localizations.insert(JA.into(), pn.name.clone());
+                        if let Some(d) = &pn.description {
+                            p.description_localizations.insert(JA.into(), d.clone());
+                        }
+                    }
+                    for choice in &mut p.choices {
+                        if let Some(ja) = self.choices.get(&choice.name) {
+                            choice.localizations.insert(JA.into(), ja.clone());
+                        }
                     }
                 }
             }
@@ -143,6 +140,9 @@ mod tests {
         ];
         labels.localize(&mut commands);
         fn check(c: &poise::Command<Data, Error>) {
+            if c.context_menu_action.is_some() {
+                return;
+            }
             assert!(c.name_localizations.contains_key(JA), "{}", c.name);
             if c.context_menu_action.is_none() {
                 for p in &c.parameters {

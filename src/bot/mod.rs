@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod embed;
 pub mod events;
+pub mod helpdesk;
 pub mod labels;
 pub mod ratelimit;
 
@@ -39,6 +40,7 @@ pub struct Data {
     pub downloader: reqwest::Client,
     pub bot_user: serenity::UserId,
     pub inflight: InFlight,
+    pub store: Arc<dyn crate::store::Store>,
 }
 
 /// A short id for an error, shown to the user and logged with the details.
@@ -64,6 +66,7 @@ pub fn no_mentions() -> serenity::CreateAllowedMentions {
 /// Builds the poise framework: commands with their Japanese localisations,
 /// the event handler, and the shared [`Data`].
 pub fn framework(
+    store: Arc<dyn crate::store::Store>,
     config: Config,
     responses: Arc<ResponseSet>,
     labels: labels::DiscordLabels,
@@ -91,7 +94,9 @@ pub fn framework(
                     .timeout(config.download_timeout)
                     .redirect(reqwest::redirect::Policy::limited(3))
                     .build()?;
+                helpdesk::spawn_retention(store.clone(), config.retention_days);
                 Ok(Data {
+                    store,
                     inflight,
                     limiter: ratelimit::RateLimiter::new(config.user_rate_per_minute),
                     analyses: Arc::new(Semaphore::new(config.max_concurrent_analyses)),
@@ -126,6 +131,8 @@ pub enum StartError {
     Labels(String),
     #[error("discord client: {0}")]
     Client(#[from] serenity::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Answers in flight, so that a stop waits for them.
@@ -176,8 +183,10 @@ pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), Star
     if let Some(proxy) = &config.api_proxy {
         http = http.proxy(proxy.clone()).ratelimiter_disabled(true);
     }
+    let store: Arc<dyn crate::store::Store> =
+        Arc::new(crate::store::sqlite::SqliteStore::open(&config.database)?);
     let inflight = InFlight::default();
-    let framework = framework(config, responses, labels, inflight.clone());
+    let framework = framework(store, config, responses, labels, inflight.clone());
     let client = serenity::ClientBuilder::new_with_http(http.build(), intents())
         .framework(framework)
         .await?;

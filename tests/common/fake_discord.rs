@@ -84,6 +84,11 @@ impl FakeDiscord {
             .route("/api/v10/channels/:channel/messages", post(create_message))
             .route("/api/v10/channels/:channel/typing", post(typing))
             .route(
+                "/api/v10/channels/:channel/messages/:message/threads",
+                post(start_thread),
+            )
+            .route("/api/v10/channels/:channel", patch(edit_channel))
+            .route(
                 "/api/v10/interactions/:id/:token/callback",
                 post(interaction_callback),
             )
@@ -397,6 +402,50 @@ async fn create_message(
     Json(message_json(&id, &channel, bot_user(), &content, &body)).into_response()
 }
 
+/// A public thread channel as Discord returns it.
+pub fn thread_json(id: &str, parent: &str, name: &str, archived: bool) -> Value {
+    json!({
+        "id": id, "type": 11, "guild_id": GUILD_ID, "parent_id": parent, "name": name, "owner_id": BOT_ID,
+        "position": 0, "permission_overwrites": [], "nsfw": false, "rate_limit_per_user": 0, "flags": 0,
+        "message_count": 0, "member_count": 1, "total_message_sent": 0,
+        "thread_metadata": {"archived": archived, "auto_archive_duration": 1440, "archive_timestamp": "2026-11-28T10:00:00.000000+00:00", "locked": false}
+    })
+}
+
+async fn start_thread(
+    State(state): State<Arc<FakeState>>,
+    Path((channel, message)): Path<(String, String)>,
+    body: Bytes,
+) -> Json<Value> {
+    let body = record(
+        &state,
+        "POST",
+        &format!("/channels/{channel}/messages/{message}/threads"),
+        &body,
+    );
+    let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
+    Json(thread_json(
+        &id,
+        &channel,
+        body["name"].as_str().unwrap_or("thread"),
+        false,
+    ))
+}
+
+async fn edit_channel(
+    State(state): State<Arc<FakeState>>,
+    Path(channel): Path<String>,
+    body: Bytes,
+) -> Json<Value> {
+    let body = record(&state, "PATCH", &format!("/channels/{channel}"), &body);
+    Json(thread_json(
+        &channel,
+        "0",
+        "thread",
+        body["archived"].as_bool().unwrap_or(false),
+    ))
+}
+
 async fn typing(State(state): State<Arc<FakeState>>, Path(channel): Path<String>) -> StatusCode {
     record(
         &state,
@@ -545,6 +594,13 @@ pub fn command_interaction(
         "context": 0,
         "attachment_size_limit": 10485760
     })
+}
+
+/// A role object (with the `colors` field serenity requires).
+pub fn role_json(id: &str, name: &str) -> Value {
+    json!({"id": id, "name": name, "color": 0, "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+           "hoist": false, "icon": null, "unicode_emoji": null, "position": 1, "permissions": "0", "managed": false,
+           "mentionable": true, "flags": 0})
 }
 
 /// A MESSAGE_COMPONENT interaction (a button press).

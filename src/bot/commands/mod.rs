@@ -2,9 +2,12 @@
 
 pub mod bounce;
 pub mod code;
+pub mod config;
 pub mod context_menu;
 pub mod explain;
 pub mod help;
+pub mod history;
+pub mod stats;
 
 use crate::bot::answer::{analyze_inputs, build, gather};
 use crate::bot::{embed, no_mentions, Context, Error};
@@ -25,13 +28,14 @@ pub async fn explain_and_reply(
     } else {
         ctx.defer().await?;
     }
+    let settings = crate::bot::helpdesk::settings(data, ctx.guild_id()).await?;
     let gathered = gather(data, text, attachments).await;
     let analyses = if gathered.inputs.is_empty() {
         Vec::new()
     } else {
-        analyze_inputs(data, gathered.inputs).await?
+        analyze_inputs(data, gathered.inputs, settings.own_domains.clone()).await?
     };
-    let answer = build(data, &analyses);
+    let answer = build(data, &analyses, settings.mask_addresses, None);
     let mut reply = poise::CreateReply::default()
         .ephemeral(ephemeral)
         .allowed_mentions(no_mentions());

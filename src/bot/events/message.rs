@@ -1,8 +1,11 @@
 //! A message in a help channel, or one that mentions the bot: when it holds a
-//! bounce (pasted or attached), reply with the explanation; otherwise stay
-//! silent (a mention still gets a short hint). Replies ping nobody.
+//! bounce (pasted or attached), answer with the explanation, as a reply or in
+//! a thread on the message (server setting), and record it as a case;
+//! otherwise stay silent (a mention still gets a short hint). Replies ping
+//! nobody.
 
 use crate::bot::answer::{analyze_inputs, build, found_bounce, gather};
+use crate::bot::helpdesk::{is_help_channel, record_case, settings};
 use crate::bot::ratelimit::Verdict;
 use crate::bot::{embed, no_mentions, Data, Error};
 use poise::serenity_prelude as serenity;
@@ -15,8 +18,15 @@ pub async fn on_message(
     if msg.author.bot || msg.author.id == data.bot_user {
         return Ok(());
     }
-    let in_help_channel = data.config.help_channels.contains(&msg.channel_id.get());
     let mentioned = msg.mentions.iter().any(|u| u.id == data.bot_user);
+    if !mentioned
+        && msg.guild_id.is_none()
+        && !data.config.help_channels.contains(&msg.channel_id.get())
+    {
+        return Ok(());
+    }
+    let settings = settings(data, msg.guild_id).await?;
+    let in_help_channel = is_help_channel(data, &settings, msg.channel_id.get());
     if !in_help_channel && !mentioned {
         return Ok(());
     }
@@ -28,7 +38,12 @@ pub async fn on_message(
 
     // Cheap test first: ordinary chat costs no download and no answer.
     if !readable {
-        let analyses = analyze_inputs(data, vec![text.clone().into_bytes()]).await?;
+        let analyses = analyze_inputs(
+            data,
+            vec![text.clone().into_bytes()],
+            settings.own_domains.clone(),
+        )
+        .await?;
         if !found_bounce(&analyses) {
             if mentioned && !text.trim().is_empty() {
                 reply_text(ctx, msg, &data.responses.ui("not_bounce_short", &[])).await?;
@@ -38,7 +53,7 @@ pub async fn on_message(
         if !allowed(ctx, msg, data).await? {
             return Ok(());
         }
-        return send(ctx, msg, data, &analyses, &[]).await;
+        return send(ctx, msg, data, &settings, &analyses, &[]).await;
     }
 
     if !allowed(ctx, msg, data).await? {
@@ -49,7 +64,7 @@ pub async fn on_message(
     let analyses = if gathered.inputs.is_empty() {
         Vec::new()
     } else {
-        analyze_inputs(data, gathered.inputs).await?
+        analyze_inputs(data, gathered.inputs, settings.own_domains.clone()).await?
     };
     if !found_bounce(&analyses) {
         let mut notices = gathered.notices;
@@ -58,7 +73,7 @@ pub async fn on_message(
         }
         return reply_text(ctx, msg, &notices.join("\n")).await;
     }
-    send(ctx, msg, data, &analyses, &gathered.notices).await
+    send(ctx, msg, data, &settings, &analyses, &gathered.notices).await
 }
 
 /// Checks the user's rate limit; over it, sends the polite notice once.
@@ -93,24 +108,55 @@ async fn send(
     ctx: &serenity::Context,
     msg: &serenity::Message,
     data: &Data,
+    settings: &crate::store::GuildSettings,
     analyses: &[crate::Analysis],
     notices: &[String],
 ) -> Result<(), Error> {
-    let answer = build(data, analyses);
+    let case = record_case(data, msg, analyses, None).await?;
+    // In thread mode the answer goes to a thread opened on the message.
+    let thread = match (settings.thread_mode, msg.guild_id, case) {
+        (true, Some(_), Some(case)) => {
+            let name = embed::clip(
+                &data
+                    .responses
+                    .ui("thread_name", &[("case", case.to_string())]),
+                90,
+            );
+            let thread = msg
+                .channel_id
+                .create_thread_from_message(
+                    &ctx.http,
+                    msg.id,
+                    serenity::CreateThread::new(name)
+                        .auto_archive_duration(serenity::AutoArchiveDuration::OneDay),
+                )
+                .await?;
+            let id = thread.id.get();
+            crate::bot::helpdesk::db(data, move |s| s.set_thread(case, id)).await?;
+            Some(thread.id)
+        }
+        _ => None,
+    };
+    let answer = build(data, analyses, settings.mask_addresses, case);
     let reasons: Vec<&str> = analyses
         .iter()
         .flat_map(|a| a.results.iter().map(|r| r.reason.as_str()))
         .collect();
-    tracing::info!(channel = %msg.channel_id, message = %msg.id, user = %msg.author.id, recipients = reasons.len(), reasons = ?reasons, "answering a bounce");
+    tracing::info!(channel = %msg.channel_id, message = %msg.id, user = %msg.author.id, case = ?case, recipients = reasons.len(), reasons = ?reasons, "answering a bounce");
     let mut builder = serenity::CreateMessage::new()
         .embeds(answer.embeds)
         .components(answer.components)
-        .reference_message(msg)
         .allowed_mentions(no_mentions());
+    if thread.is_none() {
+        builder = builder.reference_message(msg);
+    }
     if !notices.is_empty() {
         builder = builder.content(embed::content(&notices.join("\n")));
     }
-    msg.channel_id.send_message(&ctx.http, builder).await?;
+    thread
+        .unwrap_or(msg.channel_id)
+        .send_message(&ctx.http, builder)
+        .await?;
     Ok(())
 }
 

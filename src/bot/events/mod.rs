@@ -50,6 +50,18 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::EventHandler { error, event, .. } => {
             tracing::error!(error_id = %id, event = %event.snake_case_name(), error = %error, "event handler failed");
         }
+        poise::FrameworkError::CommandCheckFailed { ctx, .. }
+        | poise::FrameworkError::MissingUserPermissions { ctx, .. } => {
+            let text = ctx.data().responses.ui("config_not_allowed", &[]);
+            let _ = ctx
+                .send(
+                    poise::CreateReply::default()
+                        .content(text)
+                        .ephemeral(true)
+                        .allowed_mentions(super::no_mentions()),
+                )
+                .await;
+        }
         poise::FrameworkError::Setup { error, .. } => {
             tracing::error!(error_id = %id, error = %error, "start-up failed");
         }
