@@ -120,3 +120,44 @@ pub fn case_buttons(data: &Data, case: i64) -> Vec<serenity::CreateButton> {
             .style(serenity::ButtonStyle::Primary),
     ]
 }
+
+/// Sends a channel message, retrying when Discord answers 429 (after a
+/// wait) or a 5xx (once). In production serenity's own rate limiter honours
+/// `retry_after` before a 429 can reach here; this covers the rest (a shared
+/// limit hit by another process, a Discord hiccup) without ever losing the
+/// answer or sending it twice on a refused request.
+pub async fn send_with_retry(
+    http: &serenity::Http,
+    channel: serenity::ChannelId,
+    builder: serenity::CreateMessage,
+) -> Result<serenity::Message, serenity::Error> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match channel.send_message(http, builder.clone()).await {
+            Ok(m) => return Ok(m),
+            Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)))
+                if attempt < 4 =>
+            {
+                let status = resp.status_code.as_u16();
+                let wait = match status {
+                    429 => std::time::Duration::from_millis(1_000),
+                    500 | 502 | 503 | 504 if attempt < 3 => std::time::Duration::from_millis(300),
+                    _ => {
+                        return Err(serenity::Error::Http(
+                            serenity::HttpError::UnsuccessfulRequest(resp),
+                        ))
+                    }
+                };
+                tracing::warn!(
+                    status,
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "sending failed, retrying"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

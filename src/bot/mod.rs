@@ -194,21 +194,20 @@ pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), Star
 }
 
 /// Runs the bot until the process is asked to stop (Ctrl-C or SIGTERM), then
-/// lets in-flight answers finish (at most 10 seconds) and closes the shards.
+/// lets in-flight answers finish (at most 10 seconds) and closes the shards
+/// (at most 5 seconds more).
 pub async fn run(config: Config) -> Result<(), StartError> {
     let (mut client, inflight) = client(config).await?;
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!(
-            in_flight = inflight.count(),
-            "stopping: letting answers in flight finish"
-        );
-        let drained = inflight.drain(std::time::Duration::from_secs(10)).await;
-        tracing::info!(drained, "closing the shards");
-        shards.shutdown_all().await;
-    });
-    client.start().await?;
+    tokio::select! {
+        result = client.start() => result?,
+        _ = shutdown_signal() => {
+            tracing::info!(in_flight = inflight.count(), "stopping: letting answers in flight finish");
+            let drained = inflight.drain(std::time::Duration::from_secs(10)).await;
+            tracing::info!(drained, "closing the shards");
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), shards.shutdown_all()).await;
+        }
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -253,7 +253,8 @@ fn ready(addr: SocketAddr) -> Value {
 
 async fn gateway_session(mut socket: WebSocket, state: Arc<FakeState>) {
     state.connections.fetch_add(1, Ordering::SeqCst);
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}});
+    // A short heartbeat, so that a dead connection is noticed within seconds.
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 1000}});
     if socket
         .send(WsMessage::Text(hello.to_string()))
         .await
@@ -298,7 +299,9 @@ async fn gateway_session(mut socket: WebSocket, state: Arc<FakeState>) {
             outgoing = rx.recv() => {
                 let Some(frame) = outgoing else { break };
                 if frame.get("close").is_some() {
-                    let _ = socket.send(WsMessage::Close(None)).await;
+                    // 4000 "unknown error": Discord's code for "reconnect and resume".
+                    let close = axum::extract::ws::CloseFrame { code: 4000, reason: "test drop".into() };
+                    let _ = socket.send(WsMessage::Close(Some(close))).await;
                     break;
                 }
                 if socket.send(WsMessage::Text(frame.to_string())).await.is_err() {
@@ -385,7 +388,7 @@ async fn create_message(
             Fault::RateLimit(after) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 [("retry-after", format!("{after}")), ("x-ratelimit-scope", "user".to_string())],
-                Json(json!({"message": "You are being rate limited.", "retry_after": after, "global": false})),
+                Json(json!({"message": "You are being rate limited.", "retry_after": after, "global": false, "code": 0})),
             )
                 .into_response(),
             Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "500: Internal Server Error", "code": 0}))).into_response(),
@@ -479,7 +482,7 @@ async fn followup(
     let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
     Json(message_json(
         &id,
-        "0",
+        "500000000000000001",
         bot_user(),
         body["content"].as_str().unwrap_or(""),
         &body,
@@ -500,7 +503,7 @@ async fn edit_webhook_message(
     let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
     Json(message_json(
         &id,
-        "0",
+        "500000000000000001",
         bot_user(),
         body["content"].as_str().unwrap_or(""),
         &body,

@@ -1,2 +1,3 @@
 //! Shared test support.
 pub mod fake_discord;
+pub mod harness;

@@ -153,9 +153,7 @@ async fn send(
     if !notices.is_empty() {
         builder = builder.content(embed::content(&notices.join("\n")));
     }
-    thread
-        .unwrap_or(msg.channel_id)
-        .send_message(&ctx.http, builder)
+    crate::bot::helpdesk::send_with_retry(&ctx.http, thread.unwrap_or(msg.channel_id), builder)
         .await?;
     Ok(())
 }
@@ -169,7 +167,7 @@ async fn reply_text(
         .content(embed::content(text))
         .reference_message(msg)
         .allowed_mentions(no_mentions());
-    msg.channel_id.send_message(&ctx.http, builder).await?;
+    crate::bot::helpdesk::send_with_retry(&ctx.http, msg.channel_id, builder).await?;
     Ok(())
 }
 
