@@ -334,10 +334,13 @@ fn excluded_addresses(doc: &Document) -> Vec<String> {
 fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
     let mut addresses: Vec<String> = Vec::new();
     if let Some(v) = doc.headers.get("x-failed-recipients") {
+        let mut seen = std::collections::HashSet::new();
         addresses.extend(
             ADDRESS
                 .find_iter(v)
-                .filter_map(|m| clean_address(m.as_str())),
+                .filter_map(|m| clean_address(m.as_str()))
+                .filter(|a| seen.insert(a.to_ascii_lowercase()))
+                .take(MAX_RECIPIENTS_PARSED),
         );
     }
     if addresses.is_empty() {
@@ -347,7 +350,7 @@ fn fallback_recipients(doc: &Document, excluded: &[String]) -> Vec<Found> {
             }
         }
     }
-    let context = crate::text::truncate_chars(&doc.notice, 8_000);
+    let context = crate::text::truncate_chars(&doc.notice, 2_000);
     addresses
         .into_iter()
         .map(|recipient| Found {
@@ -397,7 +400,18 @@ fn to_result(
 
 /// An RFC 5965 feedback report: one result per reported recipient.
 fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
-    let fields = doc.feedback_text.as_deref().unwrap_or(&doc.notice);
+    // A report part is read whole; report text pasted into a notice only up
+    // to the notice limit.
+    let fields = match doc.feedback_text.as_deref() {
+        Some(f) => f,
+        None => {
+            let n = &doc.notice;
+            &n[..(0..=n.len().min(crate::extract::MAX_NOTICE_BYTES))
+                .rev()
+                .find(|i| n.is_char_boundary(*i))
+                .unwrap_or(0)]
+        }
+    };
     let mut recipients: Vec<String> = Vec::new();
     let mut feedback_type = None;
     for line in fields.lines() {
@@ -407,7 +421,9 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
         match name.trim().to_ascii_lowercase().as_str() {
             "original-rcpt-to" | "removal-recipient" => {
                 if let Some(a) = ADDRESS.find(value).and_then(|m| clean_address(m.as_str())) {
-                    recipients.push(a);
+                    if recipients.len() < MAX_RECIPIENTS_PARSED {
+                        recipients.push(a);
+                    }
                 }
             }
             "feedback-type" => feedback_type = Some(value.trim().to_string()),

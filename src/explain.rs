@@ -160,6 +160,18 @@ pub fn explain(
     let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
     let mut e = explain_results(&results, total, responses, options);
     e.warnings = warnings;
+    // Say what was not read.
+    if analyses.iter().any(|a| a.input_truncated) {
+        let limit = format!(
+            "{} MB",
+            crate::analysis::Options::default().max_input_bytes / (1024 * 1024)
+        );
+        e.notes
+            .push(responses.ui("input_truncated", &[("limit", limit)]));
+    }
+    if analyses.iter().any(|a| a.document.parts_truncated) {
+        e.notes.push(responses.ui("parts_truncated", &[]));
+    }
     e
 }
 

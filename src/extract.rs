@@ -239,12 +239,10 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
 
 /// Distinct strongly placed addresses with the line each is first named on.
 fn strong_candidates(occurrences: &[Occurrence]) -> Vec<(String, usize)> {
+    let mut seen = std::collections::HashSet::new();
     let mut candidates: Vec<(String, usize)> = Vec::new();
     for o in occurrences.iter().filter(|o| o.strong) {
-        if !candidates
-            .iter()
-            .any(|(a, _)| a.eq_ignore_ascii_case(&o.address))
-        {
+        if seen.insert(o.address.to_ascii_lowercase()) {
             candidates.push((o.address.clone(), o.line));
         }
     }

@@ -143,6 +143,7 @@ fn parse_email(bytes: &[u8]) -> Document {
         html_parts,
         ..
     } = walker;
+    dismantle(message);
     let mut notice = notice_parts.join("\n");
     if notice.trim().is_empty() {
         notice = html_parts
@@ -171,6 +172,23 @@ fn raw_body_text(bytes: &[u8]) -> String {
     let start = memchr::memmem::find(bytes, b"\n\n").map_or(bytes.len(), |p| p + 2);
     let body = &bytes[start..bytes.len().min(start + crate::extract::MAX_NOTICE_BYTES)];
     crate::input::decode_text(body)
+}
+
+/// Drops a parsed message without recursion. mail-parser nests returned
+/// messages (`message/rfc822` inside `message/rfc822` ...) as values, so the
+/// default drop recurses once per level and a few hundred kilobytes of
+/// nesting would overflow a thread's stack. Take them apart with a heap stack.
+fn dismantle(message: mail_parser::Message<'_>) {
+    let mut stack = vec![message];
+    while let Some(mut m) = stack.pop() {
+        for part in m.parts.iter_mut() {
+            if matches!(part.body, PartType::Message(_)) {
+                if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                    stack.push(inner);
+                }
+            }
+        }
+    }
 }
 
 struct Walker<'a, 'x> {

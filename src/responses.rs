@@ -120,6 +120,8 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("period_month", &[]),
     ("period_quarter", &[]),
     ("period_all", &[]),
+    ("input_truncated", &["limit"]),
+    ("parts_truncated", &[]),
 ];
 
 /// Who has to act.

@@ -166,11 +166,16 @@ pub fn find_reply_code(text: &str) -> Option<u16> {
         }
         if m.start() > 0 && bytes[m.start() - 1] == b':' {
             // "port:550" is unusual but "host:550" is never a reply.
-            let prev = &text[..m.start() - 1];
-            if prev.ends_with(|c: char| c.is_ascii_alphanumeric())
-                && !prev.to_ascii_lowercase().ends_with("said")
-                && !prev.to_ascii_lowercase().ends_with("reason")
-                && !prev.to_ascii_lowercase().ends_with("error")
+            let prev = &bytes[..m.start() - 1];
+            let tail = &prev[prev.len().saturating_sub(6)..];
+            let ends_with = |word: &[u8]| {
+                tail.len() >= word.len()
+                    && tail[tail.len() - word.len()..].eq_ignore_ascii_case(word)
+            };
+            if prev.last().is_some_and(|b| b.is_ascii_alphanumeric())
+                && !ends_with(b"said")
+                && !ends_with(b"reason")
+                && !ends_with(b"error")
             {
                 continue;
             }
