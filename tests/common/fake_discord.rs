@@ -30,6 +30,8 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 /// What a route should do to the next matching requests (fault injection).
@@ -203,6 +205,7 @@ fn record(state: &FakeState, method: &str, path: &str, body: &Bytes) -> Value {
         method: method.into(),
         path: path.into(),
         body: body.clone(),
+        at: std::time::Instant::now(),
     });
     body
 }
