@@ -16,6 +16,20 @@ pub enum Action {
     Remove,
 }
 
+impl Action {
+    /// Adds the value to the list (once) or removes it.
+    fn apply<T: PartialEq>(self, list: &mut Vec<T>, value: T) {
+        match self {
+            Action::Add => {
+                if !list.contains(&value) {
+                    list.push(value);
+                }
+            }
+            Action::Remove => list.retain(|x| *x != value),
+        }
+    }
+}
+
 /// Show or change this server's settings (Manage Server)
 #[poise::command(
     slash_command,
@@ -170,14 +184,7 @@ pub async fn channel(
     change(
         ctx,
         format!("help channel {:?} <#{id}>", action).to_lowercase(),
-        move |s| match action {
-            Action::Add => {
-                if !s.help_channels.contains(&id) {
-                    s.help_channels.push(id);
-                }
-            }
-            Action::Remove => s.help_channels.retain(|c| *c != id),
-        },
+        move |s| action.apply(&mut s.help_channels, id),
     )
     .await
 }
@@ -212,14 +219,7 @@ pub async fn domain(
     change(
         ctx,
         format!("own domain {:?} {domain}", action).to_lowercase(),
-        move |s| match action {
-            Action::Add => {
-                if !s.own_domains.contains(&d) {
-                    s.own_domains.push(d);
-                }
-            }
-            Action::Remove => s.own_domains.retain(|x| *x != d),
-        },
+        move |s| action.apply(&mut s.own_domains, d),
     )
     .await
 }
