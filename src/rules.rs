@@ -247,7 +247,7 @@ impl<L> Default for Scan<L> {
 /// `RegexSet` searched every time. An overlapping search of one `RegexSet` of
 /// all ~600 rules spends its time building lazy-DFA states and was measured
 /// at a third of this speed.
-struct GatedSet {
+pub(crate) struct GatedSet {
     literals: aho_corasick::AhoCorasick,
     /// For each literal, the rules it gates.
     gates: Vec<Vec<usize>>,
@@ -257,7 +257,7 @@ struct GatedSet {
 }
 
 impl GatedSet {
-    fn new(file: &str, patterns: &[String]) -> GatedSet {
+    pub(crate) fn new(file: &str, patterns: &[String]) -> GatedSet {
         let mut literal_ids: std::collections::HashMap<Vec<u8>, usize> =
             std::collections::HashMap::new();
         let mut literal_list: Vec<Vec<u8>> = Vec::new();
@@ -306,7 +306,7 @@ impl GatedSet {
     }
 
     /// Indexes of the matching patterns, ascending.
-    fn matching(&self, text: &str) -> Vec<usize> {
+    pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
         let mut candidate = vec![false; self.regexes.len()];
         for m in self.literals.find_overlapping_iter(text) {
             for id in &self.gates[m.pattern().as_usize()] {

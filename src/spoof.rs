@@ -43,7 +43,7 @@ use crate::parse::Document;
 use crate::reason::Reason;
 use crate::rules::RULES;
 use crate::text::normalize;
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
 use serde::Deserialize;
 use std::sync::LazyLock;
 
@@ -283,7 +283,7 @@ const SCOPES: &[&str] = &["text", "sender_name", "link_host"];
 
 /// One scope's patterns, compiled.
 struct Table {
-    set: RegexSet,
+    set: crate::rules::GatedSet,
     regexes: Vec<Regex>,
     names: Vec<&'static str>,
     weights: Vec<i32>,
@@ -294,16 +294,14 @@ type Hit = (&'static str, i32, String);
 
 impl Table {
     fn build(entries: &[&LureEntry]) -> Table {
-        let patterns: Vec<&str> = entries.iter().map(|e| e.pattern.as_str()).collect();
-        let set = RegexSetBuilder::new(&patterns)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .unwrap_or_else(|e| panic!("src/rules/lures.toml: a pattern does not compile: {e}"));
+        let patterns: Vec<String> = entries.iter().map(|e| e.pattern.clone()).collect();
+        // Literal-gated, ASCII-shorthand matching, as for the reason rules:
+        // a plain overlapping RegexSet fell back to the PikeVM on Japanese text.
+        let set = crate::rules::GatedSet::new("lures.toml", &patterns);
         let regexes = patterns
             .iter()
             .map(|p| {
-                Regex::new(p).unwrap_or_else(|e| {
+                crate::rules::ascii_regex(p).unwrap_or_else(|e| {
                     panic!("src/rules/lures.toml: pattern {p:?} does not compile: {e}")
                 })
             })
@@ -322,7 +320,7 @@ impl Table {
         if text.is_empty() {
             return out;
         }
-        for i in self.set.matches(text).iter() {
+        for i in self.set.matching(text) {
             let name = self.names[i];
             let weight = self.weights[i];
             let snippet = self.regexes[i]
@@ -407,7 +405,7 @@ impl Lures {
         let brands = brand
             .into_iter()
             .map(|b| Brand {
-                regex: Regex::new(&b.pattern)
+                regex: crate::rules::ascii_regex(&b.pattern)
                     .unwrap_or_else(|e| panic!("src/rules/lures.toml: brand {:?}: {e}", b.name)),
                 name: b.name,
                 domains: lowercase_all(b.domains),
@@ -437,7 +435,7 @@ impl Lures {
 // Fixed patterns.
 
 fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern)
+    crate::rules::ascii_regex(pattern)
         .unwrap_or_else(|e| panic!("spoof.rs: pattern {pattern:?} does not compile: {e}"))
 }
 
