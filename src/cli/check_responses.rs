@@ -13,7 +13,13 @@ pub struct Args {
 
 pub fn run(args: &Args) -> ExitCode {
     let result = match &args.dir {
-        Some(dir) => ResponseSet::load_dir(dir).map(|_| dir.display().to_string()),
+        Some(dir) => ResponseSet::load_dir(dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                // The Discord labels are read by the bot at start; check them too.
+                bouncedesk::bot::labels::DiscordLabels::load(Some(dir))
+                    .map(|_| dir.display().to_string())
+            }),
         None => {
             let _ = ResponseSet::embedded();
             Ok("built-in responses".to_string())
