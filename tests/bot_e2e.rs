@@ -722,4 +722,13 @@ async fn stats_count_the_cases_of_the_server() {
         !body.to_string().contains("@example"),
         "no address in stats"
     );
+    let files = body["_files"]
+        .as_array()
+        .expect("the weekly chart is attached");
+    assert_eq!(files[0]["filename"], "stats.png");
+    assert_eq!(files[0]["png"], true, "{files:?}");
+    assert_eq!(
+        body["data"]["embeds"][0]["image"]["url"],
+        "attachment://stats.png"
+    );
 }

@@ -9,6 +9,7 @@
 
 pub mod answer;
 pub mod attachments;
+pub mod chart;
 pub mod commands;
 pub mod config;
 pub mod embed;

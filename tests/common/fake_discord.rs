@@ -199,8 +199,58 @@ impl FakeDiscord {
     }
 }
 
+/// A JSON body, or the `payload_json` part of a multipart body (replies
+/// with files), with the uploaded files listed under `"_files"` as
+/// `{"filename", "size", "png"}`.
+fn decode_body(raw: &[u8]) -> Value {
+    if let Ok(v) = serde_json::from_slice(raw) {
+        return v;
+    }
+    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| p + from)
+    };
+    let Some(start) = find(raw, b"--", 0) else {
+        return Value::Null;
+    };
+    let Some(line_end) = find(raw, b"\r\n", start) else {
+        return Value::Null;
+    };
+    let boundary = [b"\r\n", &raw[start..line_end]].concat();
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    let mut at = line_end + 2;
+    while let Some(head_end) = find(raw, b"\r\n\r\n", at) {
+        let head = String::from_utf8_lossy(&raw[at..head_end]).to_string();
+        let content_start = head_end + 4;
+        let Some(content_end) = find(raw, &boundary, content_start) else {
+            break;
+        };
+        let content = &raw[content_start..content_end];
+        if head.contains("name=\"payload_json\"") {
+            payload = serde_json::from_slice(content).unwrap_or(Value::Null);
+        } else if let Some(i) = head.find("filename=\"") {
+            let name = head[i + 10..].split('"').next().unwrap_or("").to_string();
+            files.push(json!({
+                "filename": name,
+                "size": content.len(),
+                "png": content.starts_with(b"\x89PNG"),
+            }));
+        }
+        at = content_end + boundary.len() + 2;
+    }
+    if !files.is_empty() {
+        if let Some(obj) = payload.as_object_mut() {
+            obj.insert("_files".into(), Value::Array(files));
+        }
+    }
+    payload
+}
+
 fn record(state: &FakeState, method: &str, path: &str, body: &Bytes) -> Value {
-    let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let body = decode_body(body);
     state.requests.lock().unwrap().push(Recorded {
         method: method.into(),
         path: path.into(),

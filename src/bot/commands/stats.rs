@@ -56,6 +56,12 @@ pub async fn stats(
     let mut embed = serenity::CreateEmbed::new()
         .title(embed::clip(&title, 256))
         .colour(serenity::Colour::new(embed::COLOUR_INFO));
+    let weekly = s.weekly.clone();
+    // Drawing is CPU work: keep it off the async workers.
+    let chart = tokio::task::spawn_blocking(move || crate::bot::chart::weekly_png(&weekly))
+        .await
+        .ok()
+        .flatten();
     if s.total == 0 {
         embed = embed.description(ui("stats_empty", &[]));
     } else {
@@ -114,8 +120,13 @@ pub async fn stats(
             );
         }
     }
+    let mut reply = poise::CreateReply::default();
+    if let Some(png) = chart {
+        embed = embed.image("attachment://stats.png");
+        reply = reply.attachment(serenity::CreateAttachment::bytes(png, "stats.png"));
+    }
     ctx.send(
-        poise::CreateReply::default()
+        reply
             .embed(embed)
             .ephemeral(true)
             .allowed_mentions(no_mentions()),
