@@ -9,6 +9,11 @@ use common::harness::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// A chat line from the fixtures (Japanese text stays out of `.rs` files).
+fn chat(path: &str) -> String {
+    String::from_utf8(fixture(path)).expect("chat fixtures are UTF-8")
+}
+
 #[test]
 fn fake_payloads_deserialize_into_serenity_models() {
     use serenity::all::{Interaction, Message};
@@ -117,9 +122,9 @@ async fn commands_are_registered_with_japanese_names() {
 async fn ordinary_chat_gets_no_answer() {
     let h = start().await;
     for (i, text) in [
-        "お疲れ様です。明日の会議は10時からです",
-        "what does 550 5.1.1 mean?",
-        "メールが届かないんですが、どうすればいいですか？",
+        chat("not-bounce/chat-ja-05.txt"),
+        "what does 550 5.1.1 mean?".to_string(),
+        chat("not-bounce/chat-ja-06.txt"),
     ]
     .iter()
     .enumerate()
@@ -211,7 +216,7 @@ async fn an_attachment_is_downloaded_and_explained() {
             "700000000000000301",
             HELP_CHANNEL,
             &poster(),
-            "これ何ですか",
+            &chat("not-bounce/chat-ja-07.txt"),
             att,
         ),
     );
@@ -331,7 +336,8 @@ async fn the_context_menu_command_explains_a_message() {
 async fn everyone_in_pasted_text_pings_nobody() {
     let h = start().await;
     let text = format!(
-        "@everyone <@&123456789012345678> 見てください\n```\n{}\n```",
+        "@everyone <@&123456789012345678> {}\n```\n{}\n```",
+        chat("not-bounce/chat-ja-08.txt"),
         String::from_utf8(fixture("paste/userunknown-01.txt")).unwrap()
     );
     let mut m = message_create(
@@ -416,7 +422,7 @@ async fn a_lure_gets_a_red_warning_first() {
             "700000000000000801",
             HELP_CHANNEL,
             &poster(),
-            "このメール本物ですか？",
+            &chat("not-bounce/chat-ja-09.txt"),
             att,
         ),
     );
