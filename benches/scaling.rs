@@ -20,7 +20,11 @@
 //! measured at small sizes so that the run stays short. A benchmark, not a
 //! test: it prints figures and asserts nothing.
 
+#[path = "../tests/inputs/mod.rs"]
+mod inputs;
+
 use bouncedesk::{analyze, Options};
+use inputs::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,57 +88,11 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 // ---------------------------------------------------------------------------
-// Inputs (the same shapes as in tests/robustness.rs).
-
-const MB: usize = 1024 * 1024;
-
-const POSTFIX_USER_UNKNOWN: &[u8] = include_bytes!("../tests/fixtures/postfix/userunknown-01.eml");
-
-const BOUNCE_HEADERS: &str = "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\nTo: taro@example.jp\nSubject: Undelivered Mail Returned to Sender\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\n";
-
-const NOTICE_SENTENCE: &[u8] =
-    b"550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table; ";
-
-const BROKEN_JIS: &[u8] = b"\x1b$B08@h\x1b(B: hanako@example.net\n\x1b$B%a!<%k\n\x1b$B0\x1b(B\n\x1b$\n\x1b(\n\x1b\n\x1b$B\x1b$B\x1b$B\n\x1b$(D\x22\x2f\x1b(B\n\x1b(I\x31\x32\x1b(B\n\x1b$B\xb0\xb8\x1b(B\n\x1b$B\n08\n\x1b(B\n\x0e\x0f\x1b$)C\n<hanako@example.net>: 550 5.1.1 User unknown\n";
-
-/// `unit` repeated up to exactly `len` bytes.
-fn repeated(unit: &[u8], len: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        let take = unit.len().min(len - out.len());
-        out.extend_from_slice(&unit[..take]);
-    }
-    out
-}
+// Inputs beyond the shared ones of tests/inputs/ (also used by
+// tests/robustness.rs).
 
 fn single_line(megabytes: usize) -> Vec<u8> {
     repeated(NOTICE_SENTENCE, megabytes * MB)
-}
-
-fn push_recipient_blocks(m: &mut String, count: usize) {
-    for i in 0..count {
-        let _ = writeln!(
-            m,
-            "Final-Recipient: rfc822; user{i}@example.org\nAction: failed\nStatus: 5.1.1\n"
-        );
-    }
-}
-
-/// A multipart/report bounce: a Postfix-style notice with `notice_lines`
-/// extra evidence lines, and `recipients` recipient blocks.
-fn dsn_email(recipients: usize, notice_lines: usize) -> Vec<u8> {
-    let mut m = String::with_capacity(recipients * 80 + notice_lines * 70 + 1024);
-    m.push_str(BOUNCE_HEADERS);
-    m.push_str("Content-Type: multipart/report; report-type=delivery-status; boundary=\"dsn\"\n\n--dsn\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.jp.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n");
-    for _ in 0..notice_lines {
-        m.push_str("Recipient address rejected: User unknown in local recipient table\n");
-    }
-    m.push_str(
-        "\n--dsn\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n",
-    );
-    push_recipient_blocks(&mut m, recipients);
-    m.push_str("--dsn--\n");
-    m.into_bytes()
 }
 
 fn dsn_recipients(recipients: usize) -> Vec<u8> {
@@ -145,81 +103,10 @@ fn dsn_100_recipients_long_notice(notice_lines: usize) -> Vec<u8> {
     dsn_email(100, notice_lines)
 }
 
-fn trim_line_end(line: &[u8]) -> &[u8] {
-    let mut t = line;
-    while let [rest @ .., b'\n' | b'\r'] = t {
-        t = rest;
-    }
-    t
-}
-
-/// The start of the closing delimiter line of a multipart message, and the boundary.
-fn closing_delimiter(mail: &[u8]) -> Option<(usize, &[u8])> {
-    let mut found = None;
-    let mut start = 0;
-    for line in mail.split_inclusive(|b| *b == b'\n') {
-        let t = trim_line_end(line);
-        if t.len() > 4 && t.starts_with(b"--") && t.ends_with(b"--") {
-            found = Some((start, &t[2..t.len() - 2]));
-        }
-        start += line.len();
-    }
-    found
-}
-
 /// The Postfix fixture with a base64 PDF of about `megabytes` (as sent)
 /// added before its closing delimiter.
-fn bounce_with_attachment(megabytes: usize) -> Vec<u8> {
-    const FIRST: &[u8] =
-        b"JVBERi0xLjQKJeLjz9MKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4K\n";
-    const FILLER: &[u8] =
-        b"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\n";
-    let bounce = POSTFIX_USER_UNKNOWN;
-    let (at, boundary) = closing_delimiter(bounce).expect("the fixture is a multipart bounce");
-    let mut out = Vec::with_capacity(bounce.len() + megabytes * MB + 1024);
-    out.extend_from_slice(&bounce[..at]);
-    out.extend_from_slice(b"--");
-    out.extend_from_slice(boundary);
-    out.extend_from_slice(b"\nContent-Type: application/pdf; name=\"quotation.pdf\"\nContent-Disposition: attachment; filename=\"quotation.pdf\"\nContent-Transfer-Encoding: base64\n\n");
-    let end = out.len() + megabytes * MB;
-    out.extend_from_slice(FIRST);
-    while out.len() < end {
-        out.extend_from_slice(FILLER);
-    }
-    out.extend_from_slice(&bounce[at..]);
-    out
-}
-
-fn nested_multiparts(depth: usize) -> Vec<u8> {
-    let mut m = String::from(BOUNCE_HEADERS);
-    for level in 0..depth {
-        let _ = writeln!(
-            m,
-            "Content-Type: multipart/mixed; boundary=\"nest{level:05}\"\n\n--nest{level:05}"
-        );
-    }
-    m.push_str("Content-Type: text/plain\n\n<hanako@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n");
-    for level in (0..depth).rev() {
-        let _ = writeln!(m, "--nest{level:05}--");
-    }
-    m.into_bytes()
-}
-
-fn many_parts(count: usize) -> Vec<u8> {
-    let mut m = String::from(BOUNCE_HEADERS);
-    m.push_str("Content-Type: multipart/mixed; boundary=\"part\"\n\n--part\nContent-Type: text/plain\n\n<hanako@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n");
-    for i in 1..count {
-        if i % 2 == 1 {
-            let _ = writeln!(
-                m,
-                "--part\nContent-Type: application/octet-stream; name=\"part{i}.bin\"\nContent-Transfer-Encoding: base64\n\nQUJDRA=="
-            );
-        } else {
-            let _ = writeln!(m, "--part\nContent-Type: text/plain\n\nnote {i}");
-        }
-    }
-    m.push_str("--part--\n");
-    m.into_bytes()
+fn postfix_with_attachment(megabytes: usize) -> Vec<u8> {
+    bounce_with_attachment(POSTFIX_USER_UNKNOWN, megabytes * MB)
 }
 
 fn lines_of_one_address(lines: usize) -> Vec<u8> {
@@ -249,14 +136,6 @@ fn ole2_like(megabytes: usize) -> Vec<u8> {
     out
 }
 
-fn arf_paste(recipients: usize) -> Vec<u8> {
-    let mut m = String::from("Feedback-Type: abuse\nVersion: 1\n");
-    for i in 0..recipients {
-        let _ = writeln!(m, "Original-Rcpt-To: user{i}@example.org");
-    }
-    m.into_bytes()
-}
-
 fn distinct_address_lines(lines: usize) -> Vec<u8> {
     let mut m = String::new();
     for i in 0..lines {
@@ -267,21 +146,6 @@ fn distinct_address_lines(lines: usize) -> Vec<u8> {
 
 fn reply_code_lookalikes(kilobytes: usize) -> Vec<u8> {
     repeated(b"x:550 ", kilobytes * 1024)
-}
-
-fn x_failed_recipients(count: usize) -> Vec<u8> {
-    let mut m = String::from("Return-Path: <>\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.jp>\nTo: taro@example.jp\nSubject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: ");
-    for i in 0..count {
-        if i > 0 {
-            m.push_str(",\n ");
-        }
-        let _ = write!(m, "user{i}@example.org");
-    }
-    m.push_str("\nMIME-Version: 1.0\nContent-Type: text/plain\n\n");
-    for _ in 0..140 {
-        m.push_str("This message was created automatically by mail delivery software.\n");
-    }
-    m.into_bytes()
 }
 
 // ---------------------------------------------------------------------------
@@ -313,7 +177,7 @@ const FAMILIES: &[Family] = &[
         name: "bounce + base64 attachment",
         unit: "MB",
         sizes: &[1, 4, 16],
-        build: bounce_with_attachment,
+        build: postfix_with_attachment,
     },
     Family {
         name: "nested multiparts",
@@ -379,7 +243,7 @@ const FAMILIES: &[Family] = &[
         name: "hazard: X-Failed-Recipients addresses",
         unit: "addresses",
         sizes: &[500, 1_000, 2_000, 4_000],
-        build: x_failed_recipients,
+        build: x_failed_recipients_email,
     },
 ];
 
