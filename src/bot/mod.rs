@@ -64,6 +64,19 @@ pub fn no_mentions() -> serenity::CreateAllowedMentions {
     serenity::CreateAllowedMentions::new().replied_user(false)
 }
 
+/// Answers with text only the caller sees (clipped to Discord's limit,
+/// pinging nobody).
+pub async fn reply_privately(ctx: Context<'_>, text: &str) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(embed::content(text))
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Builds the poise framework: commands with their Japanese localisations,
 /// the event handler, and the shared [`Data`].
 pub fn framework(

@@ -3,7 +3,7 @@
 //! database and the log) with who changed what.
 
 use crate::bot::helpdesk::{db, settings};
-use crate::bot::{embed, no_mentions, Context, Error};
+use crate::bot::{embed, no_mentions, reply_privately, Context, Error};
 use crate::store::{now, GuildSettings};
 use poise::serenity_prelude as serenity;
 
@@ -66,17 +66,6 @@ pub async fn manages_server(ctx: Context<'_>) -> Result<bool, Error> {
     Ok(allowed)
 }
 
-async fn reply(ctx: Context<'_>, text: String) -> Result<(), Error> {
-    ctx.send(
-        poise::CreateReply::default()
-            .content(embed::content(&text))
-            .ephemeral(true)
-            .allowed_mentions(no_mentions()),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Loads, changes, saves and logs the settings, then confirms.
 async fn change(
     ctx: Context<'_>,
@@ -94,11 +83,8 @@ async fn change(
     })
     .await?;
     tracing::info!(guild = %guild, user = %ctx.author().id, change = %describe, "settings changed");
-    reply(
-        ctx,
-        data.responses.ui("config_saved", &[("change", describe)]),
-    )
-    .await
+    let text = data.responses.ui("config_saved", &[("change", describe)]);
+    reply_privately(ctx, &text).await
 }
 
 /// Show the settings
@@ -213,7 +199,7 @@ pub async fn domain(
             .data()
             .responses
             .ui("config_bad_domain", &[("domain", embed::escape(&domain))]);
-        return reply(ctx, text).await;
+        return reply_privately(ctx, &text).await;
     }
     let d = domain.clone();
     change(

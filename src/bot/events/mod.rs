@@ -38,14 +38,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 data.responses.ui("internal_error", &[]),
                 data.responses.ui("error_id", &[])
             );
-            let _ = ctx
-                .send(
-                    poise::CreateReply::default()
-                        .content(text)
-                        .ephemeral(true)
-                        .allowed_mentions(super::no_mentions()),
-                )
-                .await;
+            let _ = super::reply_privately(ctx, &text).await;
         }
         poise::FrameworkError::EventHandler { error, event, .. } => {
             tracing::error!(error_id = %id, event = %event.snake_case_name(), error = %error, "event handler failed");
@@ -53,14 +46,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::CommandCheckFailed { ctx, .. }
         | poise::FrameworkError::MissingUserPermissions { ctx, .. } => {
             let text = ctx.data().responses.ui("config_not_allowed", &[]);
-            let _ = ctx
-                .send(
-                    poise::CreateReply::default()
-                        .content(text)
-                        .ephemeral(true)
-                        .allowed_mentions(super::no_mentions()),
-                )
-                .await;
+            let _ = super::reply_privately(ctx, &text).await;
         }
         poise::FrameworkError::Setup { error, .. } => {
             tracing::error!(error_id = %id, error = %error, "start-up failed");
