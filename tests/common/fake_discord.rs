@@ -61,6 +61,13 @@ pub struct FakeState {
     addr: Mutex<Option<SocketAddr>>,
 }
 
+impl FakeState {
+    /// A fresh snowflake for a created message, thread or file.
+    fn next_id(&self) -> String {
+        self.ids.fetch_add(1, Ordering::SeqCst).to_string()
+    }
+}
+
 /// A running fake.
 #[derive(Clone)]
 pub struct FakeDiscord {
@@ -195,7 +202,7 @@ impl FakeDiscord {
     }
 
     pub fn next_id(&self) -> String {
-        self.state.ids.fetch_add(1, Ordering::SeqCst).to_string()
+        self.state.next_id()
     }
 }
 
@@ -453,7 +460,7 @@ async fn create_message(
         &format!("/channels/{channel}/messages"),
         &body,
     );
-    let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
+    let id = state.next_id();
     let content = body["content"].as_str().unwrap_or("").to_string();
     Json(message_json(&id, &channel, bot_user(), &content, &body)).into_response()
 }
@@ -479,7 +486,7 @@ async fn start_thread(
         &format!("/channels/{channel}/messages/{message}/threads"),
         &body,
     );
-    let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
+    let id = state.next_id();
     Json(thread_json(
         &id,
         &channel,
@@ -532,7 +539,7 @@ async fn followup(
     body: Bytes,
 ) -> Json<Value> {
     let body = record(&state, "POST", &format!("/webhooks/{app}/{token}"), &body);
-    let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
+    let id = state.next_id();
     Json(message_json(
         &id,
         "500000000000000001",
@@ -553,7 +560,7 @@ async fn edit_webhook_message(
         &format!("/webhooks/{app}/{token}/messages/{message}"),
         &body,
     );
-    let id = state.ids.fetch_add(1, Ordering::SeqCst).to_string();
+    let id = state.next_id();
     Json(message_json(
         &id,
         "500000000000000001",
