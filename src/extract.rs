@@ -83,7 +83,8 @@ fn read_lines(notice: &str) -> Vec<Line<'_>> {
     notice
         .lines()
         .take(20_000)
-        .map(|raw| {
+        .enumerate()
+        .map(|(number, raw)| {
             let normalized = normalize(raw);
             let evidence = !normalized.is_empty()
                 && !DSN_FIELD.is_match(&normalized)
@@ -91,6 +92,7 @@ fn read_lines(notice: &str) -> Vec<Line<'_>> {
                     || find_reply_code(raw).is_some()
                     || find_status(raw).is_some());
             Line {
+                number,
                 raw,
                 normalized,
                 evidence,
@@ -112,6 +114,8 @@ struct Occurrence {
 
 /// One line of the notice, read once.
 struct Line<'a> {
+    /// Its index in the notice's lines.
+    number: usize,
     raw: &'a str,
     normalized: String,
     evidence: bool,
@@ -128,12 +132,15 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
         }
     }
     let lines = read_lines(notice);
-    let mut candidates = strong_candidates(&find_occurrences(&lines, excluded));
+    let mut occurrences = find_occurrences(&lines, excluded);
+    let mut candidates = strong_candidates(&occurrences);
     if candidates.is_empty() && !excluded.is_empty() {
         // Someone who mailed themselves: the sender is the recipient.
-        candidates = strong_candidates(&find_occurrences(&lines, &[]));
+        occurrences = find_occurrences(&lines, &[]);
+        candidates = strong_candidates(&occurrences);
     }
     let delayed_notice = RULES.notice.delayed.is_match(notice);
+    let index = NoticeIndex::new(&lines, &occurrences, &candidates);
 
     let mut extraction = Extraction {
         reporting_mta: ds.message.reporting_mta.clone().or_else(|| {
@@ -150,7 +157,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
     if !ds.recipients.is_empty() {
         for r in &ds.recipients {
             let Some(address) = r.address() else { continue };
-            let from_notice = notice_evidence(&lines, &candidates, address);
+            let from_notice = notice_evidence(&lines, &index, address);
             let mut diagnostic = r.diagnostic.clone().unwrap_or_default();
             // The comment after a Status code says what it means in words.
             if let Some(comment) = &r.status_comment {
@@ -216,7 +223,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
     }
 
     for (address, _) in &candidates {
-        let ev = notice_evidence(&lines, &candidates, address);
+        let ev = notice_evidence(&lines, &index, address);
         extraction.found.push(Found {
             recipient: address.clone(),
             action: Some(if delayed_notice { "delayed" } else { "failed" }.into()),
@@ -386,6 +393,140 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
     out
 }
 
+/// At most this many lines make one recipient's diagnostic. A notice that
+/// says more about one address is quoting something else, and the cap keeps a
+/// long notice from costing its length once for every recipient.
+const MAX_DIAGNOSTIC_LINES: usize = 32;
+
+/// Context gathered per recipient before it is cut to 2,000 characters (at
+/// most four bytes each).
+const MAX_CONTEXT_BYTES: usize = 8_000;
+
+/// Where each address is named in the notice, built once per notice.
+///
+/// Gathering one recipient's lines asks, line after line, "does this line
+/// name another recipient?", and needs the recipient's own lines and the
+/// start of the next block. Answering those from the text each time cost
+/// every line times every recipient per recipient: a paste of 8,000
+/// addresses took 8 seconds. With this index each question is a lookup.
+struct NoticeIndex {
+    /// Lowercased address -> id.
+    ids: std::collections::HashMap<String, usize>,
+    /// For each line, the ids of the addresses it names (each once), as
+    /// [`find_occurrences`] read them.
+    named_on_line: Vec<Vec<usize>>,
+    /// For each id, the lines naming it, in order.
+    lines_of: Vec<Vec<usize>>,
+    /// For each id that is a candidate recipient, the line its block starts on.
+    block_start: Vec<Option<usize>>,
+    /// Every block start, ascending.
+    block_starts: Vec<usize>,
+    /// Every evidence line, ascending.
+    evidence_lines: Vec<usize>,
+    first_block: usize,
+    /// The non-empty lines above the first block, trimmed and joined; made
+    /// when first asked for.
+    preface: std::cell::OnceCell<String>,
+    /// Lines quoting a server's reply in an SMTP transcript (`<<< 550 ...`).
+    server_replies: Vec<usize>,
+}
+
+impl NoticeIndex {
+    fn new(
+        lines: &[Line<'_>],
+        occurrences: &[Occurrence],
+        candidates: &[(String, usize)],
+    ) -> NoticeIndex {
+        let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut lines_of: Vec<Vec<usize>> = Vec::new();
+        let mut named_on_line: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+        for o in occurrences {
+            let next = lines_of.len();
+            let id = *ids.entry(o.address.to_ascii_lowercase()).or_insert(next);
+            if id == next {
+                lines_of.push(Vec::new());
+            }
+            let named = &mut named_on_line[o.line];
+            if !named.contains(&id) {
+                named.push(id);
+                lines_of[id].push(o.line);
+            }
+        }
+        let mut block_start = vec![None; lines_of.len()];
+        for (address, line) in candidates {
+            if let Some(id) = ids.get(&address.to_ascii_lowercase()) {
+                block_start[*id].get_or_insert(*line);
+            }
+        }
+        let mut block_starts: Vec<usize> = candidates.iter().map(|(_, l)| *l).collect();
+        block_starts.sort_unstable();
+        block_starts.dedup();
+        let first_block = block_starts
+            .first()
+            .copied()
+            .unwrap_or(lines.len())
+            .min(lines.len());
+        NoticeIndex {
+            evidence_lines: lines
+                .iter()
+                .filter(|l| l.evidence)
+                .map(|l| l.number)
+                .collect(),
+            first_block,
+            preface: std::cell::OnceCell::new(),
+            server_replies: lines
+                .iter()
+                .filter(|l| l.raw.trim_start().starts_with("<<<"))
+                .map(|l| l.number)
+                .collect(),
+            ids,
+            named_on_line,
+            lines_of,
+            block_start,
+            block_starts,
+        }
+    }
+
+    fn preface(&self, lines: &[Line<'_>]) -> &str {
+        self.preface.get_or_init(|| {
+            lines[..self.first_block]
+                .iter()
+                .map(|l| l.raw.trim())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+
+    /// The evidence lines within `range`.
+    fn evidence_in(&self, range: std::ops::Range<usize>) -> &[usize] {
+        let from = self.evidence_lines.partition_point(|i| *i < range.start);
+        let to = self.evidence_lines.partition_point(|i| *i < range.end);
+        &self.evidence_lines[from..to.max(from)]
+    }
+
+    fn id_of(&self, address: &str) -> Option<usize> {
+        self.ids.get(&address.to_ascii_lowercase()).copied()
+    }
+
+    /// Whether the line names a candidate recipient other than `me`.
+    fn names_other(&self, line: usize, me: Option<usize>) -> bool {
+        self.named_on_line[line]
+            .iter()
+            .any(|id| Some(*id) != me && self.block_start[*id].is_some())
+    }
+
+    fn lines_naming(&self, id: Option<usize>) -> &[usize] {
+        id.map_or(&[], |id| &self.lines_of[id])
+    }
+
+    /// The first block start after `line`.
+    fn next_block_after(&self, line: usize) -> Option<usize> {
+        let at = self.block_starts.partition_point(|s| *s <= line);
+        self.block_starts.get(at).copied()
+    }
+}
+
 struct NoticeEvidence {
     diagnostic: String,
     status: Option<String>,
@@ -399,35 +540,11 @@ struct NoticeEvidence {
 /// it and carry evidence (with their continuation lines), then the evidence
 /// lines of its block (from where it is named to where the next recipient
 /// is), then evidence lines that belong to no other recipient.
-fn notice_evidence(
-    lines: &[Line<'_>],
-    candidates: &[(String, usize)],
-    address: &str,
-) -> NoticeEvidence {
-    let lower_addr = address.to_ascii_lowercase();
-    let others: Vec<String> = candidates
-        .iter()
-        .filter(|(a, _)| !a.eq_ignore_ascii_case(address))
-        .map(|(a, _)| a.to_ascii_lowercase())
-        .collect();
-    let mentions_other = |l: &Line<'_>| {
-        let lower = l.raw.to_ascii_lowercase();
-        others.iter().any(|o| lower.contains(o.as_str()))
-    };
-    let (block_start, block_end) = match candidates
-        .iter()
-        .position(|(a, _)| a.eq_ignore_ascii_case(address))
-    {
-        Some(pos) => {
-            let start = candidates[pos].1;
-            let end = candidates
-                .iter()
-                .map(|(_, l)| *l)
-                .filter(|l| *l > start)
-                .min()
-                .unwrap_or(lines.len());
-            (start, end)
-        }
+fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> NoticeEvidence {
+    let me = index.id_of(address);
+    let mentions_other = |l: &Line<'_>| index.names_other(l.number, me);
+    let (block_start, block_end) = match me.and_then(|id| index.block_start[id]) {
+        Some(start) => (start, index.next_block_after(start).unwrap_or(lines.len())),
         None => (0, lines.len()),
     };
 
@@ -482,11 +599,12 @@ fn notice_evidence(
         take_with_continuation(i, &mut picked);
     }
     // P1: lines naming this recipient that carry evidence.
-    for (i, l) in lines.iter().enumerate() {
+    for &i in index.lines_naming(me) {
         if !picked.is_empty() {
             break;
         }
-        if l.evidence && l.raw.to_ascii_lowercase().contains(&lower_addr) && !mentions_other(l) {
+        let l = &lines[i];
+        if l.evidence && !mentions_other(l) {
             take_with_continuation(i, &mut picked);
         }
     }
@@ -499,22 +617,23 @@ fn notice_evidence(
         })
     };
     if picked.is_empty() || !has_code(&picked) {
-        for i in block.clone() {
+        for &i in index.evidence_in(block.clone()) {
+            if picked.len() >= MAX_DIAGNOSTIC_LINES {
+                break;
+            }
             let l = &lines[i];
-            if l.evidence && !mentions_other(l) && !picked.contains(&i) {
+            if !mentions_other(l) && !picked.contains(&i) {
                 take_with_continuation(i, &mut picked);
             }
         }
     }
     // P3: evidence lines outside every block.
     if picked.is_empty() {
-        let first_block = candidates
-            .iter()
-            .map(|(_, l)| *l)
-            .min()
-            .unwrap_or(lines.len());
-        for (i, l) in lines.iter().enumerate().take(first_block) {
-            if l.evidence && !mentions_other(l) {
+        for &i in index.evidence_in(0..index.first_block) {
+            if picked.len() >= MAX_DIAGNOSTIC_LINES {
+                break;
+            }
+            if !mentions_other(&lines[i]) {
                 take_with_continuation(i, &mut picked);
             }
         }
@@ -545,22 +664,22 @@ fn notice_evidence(
         .map(|i| lines[*i].raw.trim())
         .collect::<Vec<_>>()
         .join(" ");
-    let block: Vec<&str> = lines[block_start.min(lines.len())..block_end.min(lines.len())]
-        .iter()
-        .filter(|l| !mentions_other(l))
-        .map(|l| l.raw.trim())
-        .filter(|l| !l.is_empty())
-        .collect();
-    let mut context = block.join(" ");
+    let mut context = String::new();
+    for l in &lines[block_start.min(lines.len())..block_end.min(lines.len())] {
+        if context.len() >= MAX_CONTEXT_BYTES {
+            break;
+        }
+        let text = l.raw.trim();
+        if !text.is_empty() && !mentions_other(l) {
+            if !context.is_empty() {
+                context.push(' ');
+            }
+            context.push_str(text);
+        }
+    }
     if context.len() < 1_500 {
         // The lines before the first recipient often say what happened.
-        let first_block = candidates.iter().map(|(_, l)| *l).min().unwrap_or(0);
-        let preface: Vec<&str> = lines[..first_block.min(lines.len())]
-            .iter()
-            .map(|l| l.raw.trim())
-            .filter(|l| !l.is_empty())
-            .collect();
-        context = format!("{} {}", preface.join(" "), context);
+        context = format!("{} {}", index.preface(lines), context);
     }
     let context = crate::text::truncate_chars(&context, 2_000);
     let status = find_last_status(&diagnostic)
@@ -574,13 +693,11 @@ fn notice_evidence(
         .or_else(|| {
             // The reporting MTA's own verdict on the address (Sendmail's
             // "550 5.1.1 <a>... User unknown") carries the status it reports.
-            lines
+            index
+                .lines_naming(me)
                 .iter()
-                .filter(|l| {
-                    l.evidence
-                        && l.raw.to_ascii_lowercase().contains(&lower_addr)
-                        && !l.raw.trim_start().starts_with("<<<")
-                })
+                .map(|i| &lines[*i])
+                .filter(|l| l.evidence && !l.raw.trim_start().starts_with("<<<"))
                 .find_map(|l| find_status(l.raw))
         });
     let command = find_command(&diagnostic)
@@ -591,14 +708,16 @@ fn notice_evidence(
                     .find_map(|j| find_command(lines[j].raw))
             })
         })
-        .or_else(|| transcript_command(lines, &diagnostic))
+        .or_else(|| transcript_command(lines, index, &diagnostic))
         .or_else(|| find_or_imply_command(&diagnostic, &context));
     NoticeEvidence {
         status,
         reply_code: find_reply_code(&diagnostic),
         command,
         remote_mta: find_remote(&diagnostic).or_else(|| {
-            (block_start..block_end.min(lines.len())).find_map(|i| find_remote(lines[i].raw))
+            (block_start..block_end.min(lines.len()))
+                .take(MAX_DIAGNOSTIC_LINES * 8)
+                .find_map(|i| find_remote(lines[i].raw))
         }),
         diagnostic,
         context,
@@ -607,7 +726,7 @@ fn notice_evidence(
 
 /// In an SMTP session transcript (`>>> RCPT To:<a>` / `<<< 550 ...`), the
 /// command sent just before the reply the diagnostic quotes.
-fn transcript_command(lines: &[Line<'_>], diagnostic: &str) -> Option<String> {
+fn transcript_command(lines: &[Line<'_>], index: &NoticeIndex, diagnostic: &str) -> Option<String> {
     let reply = diagnostic
         .trim_start_matches("(reason:")
         .trim()
@@ -616,9 +735,10 @@ fn transcript_command(lines: &[Line<'_>], diagnostic: &str) -> Option<String> {
     if key.len() < 5 {
         return None;
     }
-    let at = lines
+    let at = *index
+        .server_replies
         .iter()
-        .position(|l| l.raw.trim_start().starts_with("<<<") && l.raw.contains(key.as_str()))?;
+        .find(|i| lines[**i].raw.contains(key.as_str()))?;
     lines[..at].iter().rev().take(6).find_map(|l| {
         let t = l.raw.trim_start();
         t.strip_prefix(">>>")
