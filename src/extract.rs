@@ -682,6 +682,16 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         context = format!("{} {}", index.preface(lines), context);
     }
     let context = crate::text::truncate_chars(&context, 2_000);
+    let command = find_command(&diagnostic)
+        .or_else(|| {
+            picked.first().and_then(|i| {
+                (i.saturating_sub(3)..*i)
+                    .rev()
+                    .find_map(|j| find_command(lines[j].raw))
+            })
+        })
+        .or_else(|| transcript_command(lines, index, &diagnostic))
+        .or_else(|| find_or_imply_command(&diagnostic, &context));
     let status = find_last_status(&diagnostic)
         .or_else(|| {
             // A status on the line right before (Sendmail's "(reason: ...)" above).
@@ -699,17 +709,18 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 .map(|i| &lines[*i])
                 .filter(|l| l.evidence && !l.raw.trim_start().starts_with("<<<"))
                 .find_map(|l| find_status(l.raw))
-        });
-    let command = find_command(&diagnostic)
-        .or_else(|| {
-            picked.first().and_then(|i| {
-                (i.saturating_sub(3)..*i)
-                    .rev()
-                    .find_map(|j| find_command(lines[j].raw))
-            })
         })
-        .or_else(|| transcript_command(lines, index, &diagnostic))
-        .or_else(|| find_or_imply_command(&diagnostic, &context));
+        .or_else(|| {
+            // Sendmail quoting a remote reply that has no enhanced code:
+            // the status its own DSN gives that reply.
+            let reply = diagnostic
+                .trim_start()
+                .strip_prefix("(reason:")
+                .and_then(find_reply_code)?;
+            RULES
+                .sendmail_status(reply, command.as_deref())
+                .map(str::to_string)
+        });
     NoticeEvidence {
         status,
         reply_code: find_reply_code(&diagnostic),

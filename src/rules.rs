@@ -131,8 +131,17 @@ struct StatusEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendmailReplyEntry {
+    reply: u16,
+    command: Option<String>,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct StatusFile {
     status: Vec<StatusEntry>,
+    sendmail_reply: Vec<SendmailReplyEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,6 +377,8 @@ pub struct Rules {
     pub evidence_words: aho_corasick::AhoCorasick,
     pub details: PhraseTable<&'static str>,
     status: HashMap<String, Reason>,
+    /// (reply code, command) -> the status Sendmail writes for that reply.
+    sendmail_reply: HashMap<(u16, Option<String>), String>,
     pub original_markers: RegexSet,
     /// Phrases only a delivery-failure notice writes.
     pub notice_markers: RegexSet,
@@ -501,6 +512,11 @@ impl Rules {
 
         let status: StatusFile =
             toml::from_str(STATUS_TOML).unwrap_or_else(|e| panic!("src/rules/status.toml: {e}"));
+        let sendmail_reply = status
+            .sendmail_reply
+            .into_iter()
+            .map(|e| ((e.reply, e.command), e.status))
+            .collect();
         let status = status
             .status
             .into_iter()
@@ -546,6 +562,7 @@ impl Rules {
             reasons: PhraseTable::build("reasons.toml", reasons.rule, reason_labels),
             details: PhraseTable::build("details.toml", details.rule, detail_labels),
             status,
+            sendmail_reply,
             original_markers: RegexSetBuilder::new(markers.iter().map(|p| asciify(p)))
                 .case_insensitive(true)
                 .build()
@@ -584,6 +601,15 @@ impl Rules {
                 })
                 .collect(),
         }
+    }
+
+    /// The status Sendmail gives a remote reply without an enhanced code,
+    /// in reply to `command` (see `status.toml`).
+    pub fn sendmail_status(&self, reply: u16, command: Option<&str>) -> Option<&str> {
+        command
+            .and_then(|c| self.sendmail_reply.get(&(reply, Some(c.to_string()))))
+            .or_else(|| self.sendmail_reply.get(&(reply, None)))
+            .map(String::as_str)
     }
 
     /// The reason a status code names by itself, if it is specific enough.
