@@ -193,6 +193,9 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             if status.is_none() {
                 status = from_notice.status.clone();
             }
+            if status.is_none() {
+                status = implied_status(&diagnostic, &from_notice.context, None);
+            }
             let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
             if let Some(comment) = &r.status_comment {
                 context = format!("{comment} {context}");
@@ -231,6 +234,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             // what the reporting MTA writes in its Status field (550 -> 5.0.0).
             status: ev
                 .status
+                .or_else(|| implied_status(&ev.diagnostic, &ev.context, ev.reply_code))
                 .or_else(|| ev.reply_code.map(|c| format!("{}.0.0", c / 100))),
             reply_code: ev.reply_code,
             command: ev.command,
@@ -755,6 +759,17 @@ fn transcript_command(lines: &[Line<'_>], index: &NoticeIndex, diagnostic: &str)
         t.strip_prefix(">>>")
             .and_then(|cmd| find_command(&format!(">>> {}", cmd.trim())))
     })
+}
+
+/// The status the notice's writer always gives one of its fixed sentences,
+/// when the text has no code of its own (`status.toml`, `implied`); never one
+/// of another class than the reply code.
+fn implied_status(diagnostic: &str, context: &str, reply_code: Option<u16>) -> Option<String> {
+    let text = normalize(&format!("{diagnostic} {context}"));
+    let status = RULES.implied_status(&text)?;
+    let class_agrees =
+        reply_code.is_none_or(|c| status.starts_with(char::from(b'0' + (c / 100) as u8)));
+    class_agrees.then(|| status.to_string())
 }
 
 /// A line whose end says the sentence goes on.

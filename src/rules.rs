@@ -139,9 +139,21 @@ struct SendmailReplyEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImpliedStatusEntry {
+    pattern: String,
+    status: String,
+    #[allow(dead_code)] // checked by the tests: every pattern matches its example
+    example: String,
+    #[allow(dead_code)]
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct StatusFile {
     status: Vec<StatusEntry>,
     sendmail_reply: Vec<SendmailReplyEntry>,
+    implied: Vec<ImpliedStatusEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -379,6 +391,8 @@ pub struct Rules {
     status: HashMap<String, Reason>,
     /// (reply code, command) -> the status Sendmail writes for that reply.
     sendmail_reply: HashMap<(u16, Option<String>), String>,
+    /// Fixed notice sentences and the status their writer always gives them.
+    implied_status: (RegexSet, Vec<String>),
     pub original_markers: RegexSet,
     /// Phrases only a delivery-failure notice writes.
     pub notice_markers: RegexSet,
@@ -512,6 +526,17 @@ impl Rules {
 
         let status: StatusFile =
             toml::from_str(STATUS_TOML).unwrap_or_else(|e| panic!("src/rules/status.toml: {e}"));
+        let implied_status = (
+            compile_set(
+                "status.toml",
+                &status
+                    .implied
+                    .iter()
+                    .map(|e| e.pattern.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            status.implied.iter().map(|e| e.status.clone()).collect(),
+        );
         let sendmail_reply = status
             .sendmail_reply
             .into_iter()
@@ -563,6 +588,7 @@ impl Rules {
             details: PhraseTable::build("details.toml", details.rule, detail_labels),
             status,
             sendmail_reply,
+            implied_status,
             original_markers: RegexSetBuilder::new(markers.iter().map(|p| asciify(p)))
                 .case_insensitive(true)
                 .build()
@@ -610,6 +636,16 @@ impl Rules {
             .and_then(|c| self.sendmail_reply.get(&(reply, Some(c.to_string()))))
             .or_else(|| self.sendmail_reply.get(&(reply, None)))
             .map(String::as_str)
+    }
+
+    /// The status a mail system always writes for a fixed sentence of its
+    /// notice found in the normalised text (see `status.toml`, `implied`).
+    pub fn implied_status(&self, normalized: &str) -> Option<&str> {
+        let (set, statuses) = &self.implied_status;
+        set.matches(normalized)
+            .iter()
+            .next()
+            .map(|i| statuses[i].as_str())
     }
 
     /// The reason a status code names by itself, if it is specific enough.
@@ -671,6 +707,8 @@ mod tests {
             notice_marker: Vec<toml::Value>,
             #[serde(default)]
             subject_marker: Vec<toml::Value>,
+            #[serde(default)]
+            implied: Vec<toml::Value>,
         }
         let any: Any = toml::from_str(source).unwrap();
         let entries = match key {
@@ -678,6 +716,7 @@ mod tests {
             "format" => any.format,
             "notice_marker" => any.notice_marker,
             "subject_marker" => any.subject_marker,
+            "implied" => any.implied,
             _ => any.original_marker,
         };
         assert!(!entries.is_empty(), "{file} has no {key} entries");
@@ -710,6 +749,7 @@ mod tests {
         check_examples("formats.toml", FORMATS_TOML, "original_marker");
         check_examples("formats.toml", FORMATS_TOML, "notice_marker");
         check_examples("formats.toml", FORMATS_TOML, "subject_marker");
+        check_examples("status.toml", STATUS_TOML, "implied");
     }
 
     #[test]
