@@ -187,6 +187,8 @@ impl Drop for InFlightGuard {
 /// Builds the serenity client for the configuration (pointed at the
 /// `api_proxy` in tests), and the in-flight counter a stop waits on.
 pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), StartError> {
+    // The rule tables are built once, here, not on the first pasted bounce.
+    let warm_up = tokio::task::spawn_blocking(crate::analysis::warm_up);
     let responses = Arc::new(match &config.responses_dir {
         Some(dir) => ResponseSet::load_dir(dir)?,
         None => ResponseSet::embedded().clone(),
@@ -204,6 +206,9 @@ pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), Star
     let client = serenity::ClientBuilder::new_with_http(http.build(), intents())
         .framework(framework)
         .await?;
+    if warm_up.await.is_err() {
+        tracing::warn!("building the rule tables failed at start-up; the first answer will retry");
+    }
     Ok((client, inflight))
 }
 

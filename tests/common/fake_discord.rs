@@ -59,6 +59,9 @@ pub struct FakeState {
     pub message_faults: Mutex<Vec<Fault>>,
     pub file_downloads: AtomicUsize,
     addr: Mutex<Option<SocketAddr>>,
+    /// Keep only each body's `message_reference` (load runs, where the
+    /// recorded replies would otherwise dominate the process's memory).
+    pub lean: std::sync::atomic::AtomicBool,
 }
 
 impl FakeState {
@@ -181,7 +184,9 @@ impl FakeDiscord {
     pub async fn wait_for(&self, limit: Duration, pred: impl Fn(&[Recorded]) -> bool) -> bool {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
-            if pred(&self.requests()) {
+            // Under the lock, not on a copy: a load run polls this while
+            // thousands of requests are recorded.
+            if pred(&self.state.requests.lock().unwrap()) {
                 return true;
             }
             if tokio::time::Instant::now() >= deadline {
@@ -258,10 +263,15 @@ fn decode_body(raw: &[u8]) -> Value {
 
 fn record(state: &FakeState, method: &str, path: &str, body: &Bytes) -> Value {
     let body = decode_body(body);
+    let kept = if state.lean.load(std::sync::atomic::Ordering::Relaxed) {
+        json!({"message_reference": body.get("message_reference").cloned()})
+    } else {
+        body.clone()
+    };
     state.requests.lock().unwrap().push(Recorded {
         method: method.into(),
         path: path.into(),
-        body: body.clone(),
+        body: kept,
         at: std::time::Instant::now(),
     });
     body
