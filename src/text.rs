@@ -40,22 +40,35 @@ pub fn fold_width(text: &str) -> String {
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    let push = |out: &mut String, c: char, pending_space: &mut bool| {
-        if c.is_whitespace() {
-            *pending_space = !out.is_empty();
-            return;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Runs of ASCII, most of any notice, are copied a word at a time and
+        // lowercased in place; other characters go through the folds below.
+        let bytes = rest.as_bytes();
+        let ascii = bytes.iter().take_while(|b| b.is_ascii()).count();
+        let mut i = 0;
+        while i < ascii {
+            let b = bytes[i];
+            if matches!(b, b' ' | b'\t'..=b'\r') {
+                pending_space = !out.is_empty();
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < ascii && !matches!(bytes[i], b' ' | b'\t'..=b'\r') {
+                i += 1;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            let from = out.len();
+            out.push_str(&rest[start..i]);
+            out[from..].make_ascii_lowercase();
         }
-        if *pending_space {
-            out.push(' ');
-            *pending_space = false;
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    };
-    for c in text.chars() {
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         let folded = match c {
             '\u{3000}' | '\u{00A0}' => ' ',
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
@@ -63,7 +76,19 @@ pub fn normalize(text: &str) -> String {
             '\u{201C}' | '\u{201D}' => '"',
             _ => c,
         };
-        push(&mut out, folded, &mut pending_space);
+        if folded.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if folded.is_ascii() {
+            out.push(folded.to_ascii_lowercase());
+        } else {
+            out.extend(folded.to_lowercase());
+        }
     }
     out
 }
