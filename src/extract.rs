@@ -663,6 +663,15 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
     }
     picked.sort_unstable();
     picked.dedup();
+    // A relay's headline over the remote server's own reply: the reply is
+    // the diagnostic, the headline stays in the context.
+    if let (Some(&first), Some(&last)) = (picked.first(), picked.last()) {
+        if let Some(intro) =
+            (first..last).rfind(|i| RULES.notice.reply_intro.is_match(lines[*i].raw))
+        {
+            picked.retain(|i| *i > intro);
+        }
+    }
     let diagnostic = picked
         .iter()
         .map(|i| lines[*i].raw.trim())

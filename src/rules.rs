@@ -35,6 +35,8 @@ pub struct NoticePatterns {
     pub implied_rcpt: regex::Regex,
     pub auto_reply_subject: regex::Regex,
     pub feedback_text: regex::Regex,
+    /// A relay's line introducing the remote server's own reply.
+    pub reply_intro: regex::Regex,
     pub delayed: RegexSet,
     /// Words that make a line ending in ':' introduce recipients.
     pub intro_words: Vec<String>,
@@ -83,6 +85,7 @@ impl NoticePatterns {
             implied_rcpt: take("implied_rcpt"),
             auto_reply_subject: take("auto_reply_subject"),
             feedback_text: take("feedback_text"),
+            reply_intro: take("reply_intro"),
             delayed: RegexSet::new(file.delayed.patterns.iter().map(|p| asciify(p)))
                 .unwrap_or_else(|e| panic!("src/rules/notice.toml: [delayed]: {e}")),
             intro_words: file.intro_words,
@@ -812,7 +815,7 @@ mod tests {
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();
-        assert_eq!(patterns.len(), 9);
+        assert_eq!(patterns.len(), 10);
         for (name, entry) in patterns {
             let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
             let example = entry["example"].as_str().unwrap();
