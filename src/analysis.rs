@@ -458,10 +458,20 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
     let diagnostic = feedback_type
         .map(|t| format!("Feedback-Type: {t}"))
         .unwrap_or_default();
+    // Apple Mail's unsubscribe request is feedback too, but not a complaint.
+    let unsubscribe = doc
+        .headers
+        .get("x-apple-unsubscribe")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || RULES
+            .details
+            .matches(&normalize(&crate::text::truncate_chars(&doc.notice, 2_000)))
+            .contains(&"unsubscribe");
     recipients
         .into_iter()
         .map(|recipient| RecipientResult {
             diagnostic: diagnostic.clone(),
+            detail: unsubscribe.then_some("unsubscribe"),
             ..feedback_result(recipient)
         })
         .collect()

@@ -389,7 +389,9 @@ pub fn detail_fits(reason: Reason, topic: &str) -> bool {
         ContentError | NotCompliantRfc => &["date_header", "message_size"],
         FailedStartTls => &["tls"],
         RequirePtr => &["reverse_dns"],
-        _ => return true,
+        Feedback => &["unsubscribe"],
+        // An unsubscribe request explains nothing but a feedback report.
+        _ => return topic != "unsubscribe",
     };
     allowed.contains(&topic)
 }

@@ -480,7 +480,9 @@ fn group(
         side_label: responses.ui(t.side.ui_key(), &[]),
         hard_bounce,
         bounce_kind_label: responses.ui(
-            if hard_bounce {
+            if reason.is_not_a_failure() {
+                "not_a_failure"
+            } else if hard_bounce {
                 "hard_bounce"
             } else {
                 "soft_bounce"

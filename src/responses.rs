@@ -52,6 +52,7 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("side_admin", &[]),
     ("hard_bounce", &[]),
     ("soft_bounce", &[]),
+    ("not_a_failure", &[]),
     ("fact_recipient", &[]),
     ("fact_status", &[]),
     ("fact_reply_code", &[]),

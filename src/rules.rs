@@ -697,6 +697,7 @@ pub const DETAIL_TOPICS: &[&str] = &[
     "message_size",
     "dns_failure",
     "auth_required",
+    "unsubscribe",
 ];
 
 #[cfg(test)]

@@ -58,13 +58,14 @@ fn every_detail_topic_renders() {
             Reason::SecurityError,
             Reason::Expired,
             Reason::OnHold,
+            Reason::Feedback,
         ]
         .into_iter()
         .find(|r| {
             bouncedesk::classify::detail_fits(*r, topic)
                 && bouncedesk::classify::implied_detail(*r) != Some(*topic)
         })
-        .unwrap_or(Reason::OnHold);
+        .unwrap_or_else(|| panic!("{topic}: no reason here that it explains"));
         let text = render(&[result(reason, Some(topic))]);
         let headline = &ResponseSet::embedded().detail(topic).unwrap().headline;
         assert!(

@@ -150,3 +150,14 @@ fn file_names_say_the_expected_reason() {
         assert_eq!(named, row.reason, "{}", row.file);
     }
 }
+
+/// Regression: Apple Mail's unsubscribe request was explained as a spam
+/// complaint; it is feedback with the `unsubscribe` detail.
+#[test]
+fn an_apple_mail_unsubscribe_request_is_not_a_complaint() {
+    let text = std::fs::read(fixtures_dir().join("paste/feedback-01.txt")).unwrap();
+    let analyses = bouncedesk::analyze(&text, &bouncedesk::Options::default());
+    let r = &analyses[0].results[0];
+    assert_eq!(r.reason, bouncedesk::Reason::Feedback);
+    assert_eq!(r.detail, Some("unsubscribe"));
+}
