@@ -37,6 +37,22 @@ pub fn spawn_retention(store: Arc<dyn Store>, days: u64) {
     });
 }
 
+/// Runs the store's upkeep every few seconds, on the blocking pool.
+pub fn spawn_checkpoints(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || store.checkpoint()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "database checkpoint failed"),
+                Err(e) => tracing::warn!(error = %e, "database checkpoint task failed"),
+            }
+        }
+    });
+}
+
 /// The settings of the message's server (defaults outside a server).
 pub async fn settings(
     data: &Data,

@@ -109,6 +109,7 @@ pub fn framework(
                     .redirect(reqwest::redirect::Policy::limited(3))
                     .build()?;
                 helpdesk::spawn_retention(store.clone(), config.retention_days);
+                helpdesk::spawn_checkpoints(store.clone());
                 Ok(Data {
                     store,
                     inflight,

@@ -129,6 +129,11 @@ pub trait Store: Send + Sync {
     fn history(&self, guild_id: u64, limit: usize) -> Result<Vec<Case>, StoreError>;
     /// Deletes cases older than `before`; returns how many.
     fn purge(&self, before: i64) -> Result<usize, StoreError>;
+    /// Background upkeep off the answer path (SQLite: the write-ahead-log
+    /// checkpoint). Called every few seconds by the bot.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Now, in unix seconds.

@@ -62,6 +62,9 @@ pub struct FakeState {
     /// Keep only each body's `message_reference` (load runs, where the
     /// recorded replies would otherwise dominate the process's memory).
     pub lean: std::sync::atomic::AtomicBool,
+    /// The heartbeat interval sent in HELLO, in ms (0: 1,000, short so that
+    /// the gateway tests see heartbeats; Discord's own is 41,250).
+    pub heartbeat_ms: AtomicU64,
 }
 
 impl FakeState {
@@ -324,7 +327,11 @@ fn ready(addr: SocketAddr) -> Value {
 async fn gateway_session(mut socket: WebSocket, state: Arc<FakeState>) {
     state.connections.fetch_add(1, Ordering::SeqCst);
     // A short heartbeat, so that a dead connection is noticed within seconds.
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 1000}});
+    let interval = match state.heartbeat_ms.load(Ordering::Relaxed) {
+        0 => 1_000,
+        ms => ms,
+    };
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
     if socket
         .send(WsMessage::Text(hello.to_string()))
         .await
