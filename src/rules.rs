@@ -37,6 +37,10 @@ pub struct NoticePatterns {
     pub feedback_text: regex::Regex,
     /// A relay's line introducing the remote server's own reply.
     pub reply_intro: regex::Regex,
+    /// A failed delivery to a file or a program, which names no address.
+    pub local_delivery_item: regex::Regex,
+    /// The label under such an item before the address it was made for.
+    pub generated_by: regex::Regex,
     pub delayed: RegexSet,
     /// Words that make a line ending in ':' introduce recipients.
     pub intro_words: Vec<String>,
@@ -86,6 +90,8 @@ impl NoticePatterns {
             auto_reply_subject: take("auto_reply_subject"),
             feedback_text: take("feedback_text"),
             reply_intro: take("reply_intro"),
+            local_delivery_item: take("local_delivery_item"),
+            generated_by: take("generated_by"),
             delayed: RegexSet::new(file.delayed.patterns.iter().map(|p| asciify(p)))
                 .unwrap_or_else(|e| panic!("src/rules/notice.toml: [delayed]: {e}")),
             intro_words: file.intro_words,
@@ -816,7 +822,7 @@ mod tests {
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();
-        assert_eq!(patterns.len(), 10);
+        assert_eq!(patterns.len(), 12);
         for (name, entry) in patterns {
             let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
             let example = entry["example"].as_str().unwrap();
@@ -830,7 +836,7 @@ mod tests {
                     re.is_match(after)
                 }
                 // These read the text before an address.
-                "not_recipient" | "recipient_label" | "recipient_phrase" => {
+                "not_recipient" | "recipient_label" | "recipient_phrase" | "generated_by" => {
                     let before = crate::text::ADDRESS
                         .find(example)
                         .map(|m| &example[..m.start()])
