@@ -340,6 +340,13 @@ fn detail_for(reason: Reason, texts: &Texts) -> Option<&'static str> {
     if reason.is_not_a_failure() {
         return None;
     }
+    // No topic explains this reason (an unknown user): nothing to look for.
+    if !crate::rules::DETAIL_TOPICS
+        .iter()
+        .any(|t| detail_fits(reason, t))
+    {
+        return implied_detail(reason);
+    }
     let mut found = RULES.details.matches(&texts.diagnostic);
     if !texts.context.is_empty() && !found.iter().any(|t| detail_fits(reason, t)) {
         found.extend(RULES.details.matches(&texts.context));
