@@ -194,7 +194,8 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
                 status = from_notice.status.clone();
             }
             if status.is_none() {
-                status = implied_status(&diagnostic, &from_notice.context, None);
+                let reply_code = find_reply_code(&diagnostic).or(from_notice.reply_code);
+                status = implied_status(&diagnostic, &from_notice.context, reply_code);
             }
             let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
             if let Some(comment) = &r.status_comment {
@@ -348,8 +349,17 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
             if matches!(
                 local.as_str(),
                 "mailer-daemon" | "mailer_daemon" | "mail-daemon" | "double-bounce"
-            ) || excluded.iter().any(|e| e.eq_ignore_ascii_case(&address))
-            {
+            ) {
+                continue;
+            }
+            if excluded.iter().any(|e| e.eq_ignore_ascii_case(&address)) {
+                // The sender is never a candidate, but the index still knows
+                // where it is named (someone who mailed themselves).
+                out.push(Occurrence {
+                    line: i,
+                    address,
+                    strong: false,
+                });
                 continue;
             }
             let before = &raw[..m.start()];
@@ -405,6 +415,10 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
 /// long notice from costing its length once for every recipient.
 const MAX_DIAGNOSTIC_LINES: usize = 32;
 
+/// Lines of a recipient's block searched for the remote server's name when
+/// the diagnostic does not give it.
+const MAX_REMOTE_SCAN_LINES: usize = 256;
+
 /// Context gathered per recipient before it is cut to 2,000 characters (at
 /// most four bytes each).
 const MAX_CONTEXT_BYTES: usize = 8_000;
@@ -430,10 +444,16 @@ struct NoticeIndex {
     block_starts: Vec<usize>,
     /// Every evidence line, ascending.
     evidence_lines: Vec<usize>,
+    /// Where the first recipient's block starts (the number of lines when
+    /// there is none).
     first_block: usize,
-    /// The non-empty lines above the first block, trimmed and joined; made
-    /// when first asked for.
+    /// The non-empty lines above the first block, trimmed, joined and cut to
+    /// the context's length; made when first asked for. Empty when no
+    /// recipient has a block.
     preface: std::cell::OnceCell<String>,
+    /// Lines introducing a remote server's own reply
+    /// (`notice.toml reply_intro`), ascending.
+    reply_intros: Vec<usize>,
     /// Lines quoting a server's reply in an SMTP transcript (`<<< 550 ...`).
     server_replies: Vec<usize>,
 }
@@ -486,6 +506,11 @@ impl NoticeIndex {
                 .filter(|l| l.raw.trim_start().starts_with("<<<"))
                 .map(|l| l.number)
                 .collect(),
+            reply_intros: lines
+                .iter()
+                .filter(|l| RULES.notice.reply_intro.is_match(l.raw))
+                .map(|l| l.number)
+                .collect(),
             ids,
             named_on_line,
             lines_of,
@@ -496,13 +521,31 @@ impl NoticeIndex {
 
     fn preface(&self, lines: &[Line<'_>]) -> &str {
         self.preface.get_or_init(|| {
-            lines[..self.first_block]
-                .iter()
-                .map(|l| l.raw.trim())
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
+            if self.block_starts.is_empty() {
+                return String::new();
+            }
+            let mut preface = String::new();
+            for l in &lines[..self.first_block] {
+                if preface.len() >= MAX_CONTEXT_BYTES {
+                    break;
+                }
+                let text = l.raw.trim();
+                if !text.is_empty() {
+                    if !preface.is_empty() {
+                        preface.push(' ');
+                    }
+                    preface.push_str(text);
+                }
+            }
+            preface
         })
+    }
+
+    /// The last line introducing a remote reply within `range`.
+    fn reply_intro_in(&self, range: std::ops::Range<usize>) -> Option<usize> {
+        let before_end = self.reply_intros.partition_point(|i| *i < range.end);
+        let last = *self.reply_intros.get(before_end.checked_sub(1)?)?;
+        (last >= range.start).then_some(last)
     }
 
     /// The evidence lines within `range`.
@@ -669,9 +712,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
     // A relay's headline over the remote server's own reply: the reply is
     // the diagnostic, the headline stays in the context.
     if let (Some(&first), Some(&last)) = (picked.first(), picked.last()) {
-        if let Some(intro) =
-            (first..last).rfind(|i| RULES.notice.reply_intro.is_match(lines[*i].raw))
-        {
+        if let Some(intro) = index.reply_intro_in(first..last) {
             picked.retain(|i| *i > intro);
         }
     }
@@ -680,6 +721,10 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         .map(|i| lines[*i].raw.trim())
         .collect::<Vec<_>>()
         .join(" ");
+    // The codes and commands are read from the diagnostic's start; a huge
+    // evidence line (picked for every recipient that has none of its own)
+    // must not cost its length once per recipient.
+    let diagnostic = crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES);
     let mut context = String::new();
     for l in &lines[block_start.min(lines.len())..block_end.min(lines.len())] {
         if context.len() >= MAX_CONTEXT_BYTES {
@@ -729,10 +774,11 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         .or_else(|| {
             // Sendmail quoting a remote reply that has no enhanced code:
             // the status its own DSN gives that reply.
-            let reply = diagnostic
-                .trim_start()
-                .strip_prefix("(reason:")
-                .and_then(find_reply_code)?;
+            let text = diagnostic.trim_start();
+            let quoted = text
+                .get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case("(reason:"));
+            let reply = quoted.then(|| find_reply_code(&text[8..])).flatten()?;
             RULES
                 .sendmail_status(reply, command.as_deref())
                 .map(str::to_string)
@@ -743,7 +789,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         command,
         remote_mta: find_remote(&diagnostic).or_else(|| {
             (block_start..block_end.min(lines.len()))
-                .take(MAX_DIAGNOSTIC_LINES * 8)
+                .take(MAX_REMOTE_SCAN_LINES)
                 .find_map(|i| find_remote(lines[i].raw))
         }),
         diagnostic,
@@ -779,8 +825,7 @@ fn transcript_command(lines: &[Line<'_>], index: &NoticeIndex, diagnostic: &str)
 fn implied_status(diagnostic: &str, context: &str, reply_code: Option<u16>) -> Option<String> {
     let text = normalize(&format!("{diagnostic} {context}"));
     let status = RULES.implied_status(&text)?;
-    let class_agrees =
-        reply_code.is_none_or(|c| status.starts_with(char::from(b'0' + (c / 100) as u8)));
+    let class_agrees = reply_code.is_none_or(|c| status.get(..1) == Some(&(c / 100).to_string()));
     class_agrees.then(|| status.to_string())
 }
 

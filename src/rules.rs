@@ -819,6 +819,33 @@ mod tests {
     }
 
     #[test]
+    fn sendmail_reply_statuses_are_unique_and_name_known_commands() {
+        let file: StatusFile = toml::from_str(STATUS_TOML).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for e in &file.sendmail_reply {
+            assert!(
+                seen.insert((e.reply, e.command.clone())),
+                "status.toml: sendmail_reply {} {:?} twice",
+                e.reply,
+                e.command
+            );
+            // The words extract::find_command gives.
+            assert!(e
+                .command
+                .as_deref()
+                .is_none_or(|c| ["RCPT", "MAIL", "DATA"].contains(&c)));
+            assert!(
+                crate::text::find_status(&e.status).is_some(),
+                "{}",
+                e.status
+            );
+        }
+        assert_eq!(RULES.sendmail_status(550, Some("RCPT")), Some("5.1.1"));
+        assert_eq!(RULES.sendmail_status(550, Some("DATA")), Some("5.2.0"));
+        assert_eq!(RULES.sendmail_status(554, None), None);
+    }
+
+    #[test]
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();

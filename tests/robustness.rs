@@ -1035,6 +1035,36 @@ fn hazard_x_failed_recipients_with_many_addresses() {
     assert_eq!(a.results.len(), 1_000);
 }
 
+/// Regression (found in review): two evidence lines far apart above
+/// thousands of recipients. Each recipient without evidence of its own takes
+/// both, and the lines between them were searched for a reply introduction
+/// once per recipient.
+#[test]
+fn hazard_evidence_lines_far_apart_above_many_recipients() {
+    let mut text =
+        String::from("This is the mail system at host mx.example.jp.\n550 first reply\n");
+    text.push_str(&"\n".repeat(9_000));
+    text.push_str("550 second reply\nThe following recipients failed:\n");
+    let mut i = 0;
+    while text.len() < MAX_NOTICE_BYTES - 64 {
+        let _ = writeln!(text, "user{i}@example.org");
+        i += 1;
+    }
+    let options = Options {
+        max_recipients: 1_000,
+        ..Options::default()
+    };
+    let out = timed(
+        "evidence far apart, many recipients",
+        text.as_bytes(),
+        &options,
+    );
+    let a = &out.analyses[0];
+    assert!(a.is_bounce);
+    assert_eq!(a.results.len(), 1_000);
+    assert!(a.total_recipients > 5_000, "{}", a.total_recipients);
+}
+
 /// Regression: mail-parser drops nested messages recursively; parse.rs now
 /// takes them apart iteratively, so 200,000 levels no longer overflow a
 /// 2 MB analysis thread.

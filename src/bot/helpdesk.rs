@@ -41,6 +41,7 @@ pub fn spawn_retention(store: Arc<dyn Store>, days: u64) {
 pub fn spawn_checkpoints(store: Arc<dyn Store>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let store = store.clone();

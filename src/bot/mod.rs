@@ -148,6 +148,8 @@ pub enum StartError {
     Client(#[from] serenity::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("the built-in rule tables did not build (a bug: please report it)")]
+    RuleTables,
 }
 
 /// Answers in flight, so that a stop waits for them.
@@ -207,9 +209,8 @@ pub async fn client(config: Config) -> Result<(serenity::Client, InFlight), Star
     let client = serenity::ClientBuilder::new_with_http(http.build(), intents())
         .framework(framework)
         .await?;
-    if warm_up.await.is_err() {
-        tracing::warn!("building the rule tables failed at start-up; the first answer will retry");
-    }
+    // A table that does not build would fail every answer: stop here.
+    warm_up.await.map_err(|_| StartError::RuleTables)?;
     Ok((client, inflight))
 }
 

@@ -7,6 +7,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
 use std::sync::Mutex;
 
+/// Write-ahead-log frames (pages, 4 KB) past which a checkpoint that could not
+/// copy everything restarts the log.
+const WAL_RESTART_FRAMES: i64 = 4_096;
+
 /// The migrations, in order; the schema version is the number applied.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
 
@@ -20,6 +24,8 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (or creates) the database file and brings its schema up to date.
+    /// Its write-ahead log is copied back by [`Store::checkpoint`], which the
+    /// owner calls every few seconds (the bot does, `helpdesk::spawn_checkpoints`).
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path).map_err(|e| StoreError::Open {
             path: path.display().to_string(),
@@ -27,8 +33,13 @@ impl SqliteStore {
         })?;
         let mut store = SqliteStore::with_connection(conn)?;
         // SQLite would otherwise checkpoint inside whichever insert fills
-        // 1,000 pages of log: tens of milliseconds, every ~90 answers.
+        // 1,000 pages of log: tens of milliseconds, every ~90 answers. The
+        // caller runs `Store::checkpoint` every few seconds instead (the bot
+        // does); a log restarted after a checkpoint is cut back to 4 MB.
         store.conn().pragma_update(None, "wal_autocheckpoint", 0)?;
+        store
+            .conn()
+            .pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)?;
         let checkpointer = Connection::open(path).map_err(|e| StoreError::Open {
             path: path.display().to_string(),
             cause: e.to_string(),
@@ -283,12 +294,18 @@ impl Store for SqliteStore {
 
     fn checkpoint(&self) -> Result<(), StoreError> {
         if let Some(c) = &self.checkpointer {
+            let c = c.lock().unwrap_or_else(|p| p.into_inner());
             // PASSIVE: copies what it can without waiting for the writer.
-            c.lock().unwrap_or_else(|p| p.into_inner()).query_row(
-                "PRAGMA wal_checkpoint(PASSIVE)",
-                [],
-                |_| Ok(()),
-            )?;
+            let (log, copied): (i64, i64) =
+                c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })?;
+            // A log that passive checkpoints never catch up with (steady
+            // writes) is restarted once it is large: RESTART waits for the
+            // writer, briefly, so that the log does not grow without bound.
+            if log > WAL_RESTART_FRAMES && copied < log {
+                c.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
+            }
         }
         Ok(())
     }
