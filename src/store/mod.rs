@@ -50,7 +50,7 @@ impl GuildSettings {
 }
 
 /// A new case: one explained bounce in a help channel.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewCase {
     pub guild_id: u64,
     pub channel_id: u64,
@@ -71,23 +71,13 @@ pub struct NewCase {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
     pub id: i64,
-    pub guild_id: u64,
-    pub channel_id: u64,
-    pub message_id: u64,
-    pub user_id: u64,
-    pub created_at: i64,
-    pub reason: Option<String>,
-    pub detail: Option<String>,
-    pub status: Option<String>,
-    pub reply_code: Option<u16>,
-    pub hard_bounce: bool,
-    pub spoof_verdict: String,
-    pub recipient_domain: Option<String>,
+    /// What was recorded when the bounce was answered.
+    #[serde(flatten)]
+    pub recorded: NewCase,
     pub state: String,
     pub escalated_at: Option<i64>,
     pub resolved_at: Option<i64>,
     pub resolved_by: Option<u64>,
-    pub thread_id: Option<u64>,
 }
 
 /// Counts for `/bounce stats`.

@@ -99,23 +99,25 @@ fn json_list<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, Store
 fn case_from(row: &Row<'_>) -> rusqlite::Result<Case> {
     Ok(Case {
         id: row.get("id")?,
-        guild_id: row.get::<_, i64>("guild_id")? as u64,
-        channel_id: row.get::<_, i64>("channel_id")? as u64,
-        message_id: row.get::<_, i64>("message_id")? as u64,
-        user_id: row.get::<_, i64>("user_id")? as u64,
-        created_at: row.get("created_at")?,
-        reason: row.get("reason")?,
-        detail: row.get("detail")?,
-        status: row.get("status")?,
-        reply_code: row.get::<_, Option<i64>>("reply_code")?.map(|c| c as u16),
-        hard_bounce: row.get::<_, i64>("hard_bounce")? != 0,
-        spoof_verdict: row.get("spoof_verdict")?,
-        recipient_domain: row.get("recipient_domain")?,
+        recorded: NewCase {
+            guild_id: row.get::<_, i64>("guild_id")? as u64,
+            channel_id: row.get::<_, i64>("channel_id")? as u64,
+            message_id: row.get::<_, i64>("message_id")? as u64,
+            user_id: row.get::<_, i64>("user_id")? as u64,
+            created_at: row.get("created_at")?,
+            reason: row.get("reason")?,
+            detail: row.get("detail")?,
+            status: row.get("status")?,
+            reply_code: row.get::<_, Option<i64>>("reply_code")?.map(|c| c as u16),
+            hard_bounce: row.get::<_, i64>("hard_bounce")? != 0,
+            spoof_verdict: row.get("spoof_verdict")?,
+            recipient_domain: row.get("recipient_domain")?,
+            thread_id: row.get::<_, Option<i64>>("thread_id")?.map(|t| t as u64),
+        },
         state: row.get("state")?,
         escalated_at: row.get("escalated_at")?,
         resolved_at: row.get("resolved_at")?,
         resolved_by: row.get::<_, Option<i64>>("resolved_by")?.map(|u| u as u64),
-        thread_id: row.get::<_, Option<i64>>("thread_id")?.map(|t| t as u64),
     })
 }
 

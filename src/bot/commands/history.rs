@@ -34,6 +34,7 @@ pub async fn history(ctx: Context<'_>) -> Result<(), Error> {
                 ui("state_open")
             };
             let headline = c
+                .recorded
                 .reason
                 .as_deref()
                 .and_then(crate::Reason::from_name)
@@ -42,10 +43,14 @@ pub async fn history(ctx: Context<'_>) -> Result<(), Error> {
             format!(
                 "#{} <t:{}:R> {} [{}]({})",
                 c.id,
-                c.created_at,
+                c.recorded.created_at,
                 headline,
                 state,
-                message_link(c.guild_id, c.channel_id, c.message_id)
+                message_link(
+                    c.recorded.guild_id,
+                    c.recorded.channel_id,
+                    c.recorded.message_id
+                )
             )
         })
         .collect();

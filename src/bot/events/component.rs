@@ -65,7 +65,7 @@ async fn resolve(
         return ephemeral(ctx, c, &ui("case_unknown", case_id)).await;
     };
     let permissions = c.member.as_ref().and_then(|m| m.permissions);
-    if c.user.id.get() != case.user_id && !is_staff(permissions) {
+    if c.user.id.get() != case.recorded.user_id && !is_staff(permissions) {
         return ephemeral(ctx, c, &ui("case_not_allowed", case_id)).await;
     }
     let by = c.user.id.get();
@@ -77,7 +77,7 @@ async fn resolve(
         "case_already_resolved"
     };
     ephemeral(ctx, c, &ui(key, case_id)).await?;
-    if let (true, Some(thread)) = (changed, case.thread_id) {
+    if let (true, Some(thread)) = (changed, case.recorded.thread_id) {
         serenity::ChannelId::new(thread)
             .edit_thread(&ctx.http, serenity::EditThread::new().archived(true))
             .await?;
@@ -103,6 +103,7 @@ async fn escalate(
         return ephemeral(ctx, c, &data.responses.ui("escalation_already", &[])).await;
     }
     let headline = case
+        .recorded
         .reason
         .as_deref()
         .and_then(crate::Reason::from_name)
@@ -116,13 +117,18 @@ async fn escalate(
             ("headline", headline),
             (
                 "status",
-                case.status
+                case.recorded
+                    .status
                     .clone()
                     .unwrap_or_else(|| data.responses.ui("unknown_value", &[])),
             ),
             (
                 "link",
-                message_link(case.guild_id, case.channel_id, case.message_id),
+                message_link(
+                    case.recorded.guild_id,
+                    case.recorded.channel_id,
+                    case.recorded.message_id,
+                ),
             ),
         ],
     );
@@ -131,9 +137,10 @@ async fn escalate(
         .roles(vec![serenity::RoleId::new(role)])
         .replied_user(false);
     let target = case
+        .recorded
         .thread_id
         .map(serenity::ChannelId::new)
-        .unwrap_or(serenity::ChannelId::new(case.channel_id));
+        .unwrap_or(serenity::ChannelId::new(case.recorded.channel_id));
     target
         .send_message(
             &ctx.http,
