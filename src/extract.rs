@@ -444,9 +444,6 @@ struct NoticeIndex {
     block_starts: Vec<usize>,
     /// Every evidence line, ascending.
     evidence_lines: Vec<usize>,
-    /// Where the first recipient's block starts (the number of lines when
-    /// there is none).
-    first_block: usize,
     /// The non-empty lines above the first block, trimmed, joined and cut to
     /// the context's length; made when first asked for. Empty when no
     /// recipient has a block.
@@ -488,18 +485,12 @@ impl NoticeIndex {
         let mut block_starts: Vec<usize> = candidates.iter().map(|(_, l)| *l).collect();
         block_starts.sort_unstable();
         block_starts.dedup();
-        let first_block = block_starts
-            .first()
-            .copied()
-            .unwrap_or(lines.len())
-            .min(lines.len());
         NoticeIndex {
             evidence_lines: lines
                 .iter()
                 .filter(|l| l.evidence)
                 .map(|l| l.number)
                 .collect(),
-            first_block,
             preface: std::cell::OnceCell::new(),
             server_replies: lines
                 .iter()
@@ -525,7 +516,7 @@ impl NoticeIndex {
                 return String::new();
             }
             let mut preface = String::new();
-            for l in &lines[..self.first_block] {
+            for l in &lines[..self.first_block()] {
                 if preface.len() >= MAX_CONTEXT_BYTES {
                     break;
                 }
@@ -539,6 +530,13 @@ impl NoticeIndex {
             }
             preface
         })
+    }
+
+    /// Where the first recipient's block starts (the number of lines when
+    /// there is none).
+    fn first_block(&self) -> usize {
+        let lines = self.named_on_line.len();
+        self.block_starts.first().map_or(lines, |l| (*l).min(lines))
     }
 
     /// The last line introducing a remote reply within `range`.
@@ -679,7 +677,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
     }
     // P3: evidence lines outside every block.
     if picked.is_empty() {
-        for &i in index.evidence_in(0..index.first_block) {
+        for &i in index.evidence_in(0..index.first_block()) {
             if picked.len() >= MAX_DIAGNOSTIC_LINES {
                 break;
             }

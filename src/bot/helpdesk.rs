@@ -22,33 +22,36 @@ pub async fn db<T: Send + 'static>(
 
 /// Deletes cases past the retention period now and once a day.
 pub fn spawn_retention(store: Arc<dyn Store>, days: u64) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
-        loop {
-            tick.tick().await;
-            let store = store.clone();
-            let before = now() - (days as i64) * 86_400;
-            match tokio::task::spawn_blocking(move || store.purge(before)).await {
-                Ok(Ok(n)) => tracing::info!(deleted = n, days, "retention purge"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "retention purge failed"),
-                Err(e) => tracing::warn!(error = %e, "retention purge task failed"),
-            }
-        }
+    spawn_upkeep(store, 24 * 3600, "retention purge", move |s| {
+        let deleted = s.purge(now() - (days as i64) * 86_400)?;
+        tracing::info!(deleted, days, "retention purge");
+        Ok(())
     });
 }
 
-/// Runs the store's upkeep every few seconds, on the blocking pool.
+/// Copies the database's write-ahead log back every few seconds.
 pub fn spawn_checkpoints(store: Arc<dyn Store>) {
+    spawn_upkeep(store, 5, "database checkpoint", |s| s.checkpoint());
+}
+
+/// Runs `job` on the blocking pool now and every `seconds`, logging failures.
+fn spawn_upkeep(
+    store: Arc<dyn Store>,
+    seconds: u64,
+    what: &'static str,
+    job: impl Fn(&dyn Store) -> Result<(), StoreError> + Send + Sync + 'static,
+) {
+    let job = Arc::new(job);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let store = store.clone();
-            match tokio::task::spawn_blocking(move || store.checkpoint()).await {
+            let (store, job) = (store.clone(), job.clone());
+            match tokio::task::spawn_blocking(move || job(store.as_ref())).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "database checkpoint failed"),
-                Err(e) => tracing::warn!(error = %e, "database checkpoint task failed"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "{what} failed"),
+                Err(e) => tracing::warn!(error = %e, "{what} task failed"),
             }
         }
     });

@@ -62,8 +62,9 @@ pub struct FakeState {
     /// Keep only each body's `message_reference` (load runs, where the
     /// recorded replies would otherwise dominate the process's memory).
     pub lean: std::sync::atomic::AtomicBool,
-    /// The heartbeat interval sent in HELLO, in ms (0: 1,000, short so that
-    /// the gateway tests see heartbeats; Discord's own is 41,250).
+    /// The heartbeat interval sent in HELLO, in ms: 1,000 unless a test sets
+    /// it, short so that a dead connection is noticed within seconds
+    /// (Discord's own is 41,250).
     pub heartbeat_ms: AtomicU64,
 }
 
@@ -85,6 +86,7 @@ impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
         let state = Arc::new(FakeState {
             ids: AtomicU64::new(900_000_000_000_000_000),
+            heartbeat_ms: AtomicU64::new(1_000),
             ..Default::default()
         });
         let app = Router::new()
@@ -326,11 +328,7 @@ fn ready(addr: SocketAddr) -> Value {
 
 async fn gateway_session(mut socket: WebSocket, state: Arc<FakeState>) {
     state.connections.fetch_add(1, Ordering::SeqCst);
-    // A short heartbeat, so that a dead connection is noticed within seconds.
-    let interval = match state.heartbeat_ms.load(Ordering::Relaxed) {
-        0 => 1_000,
-        ms => ms,
-    };
+    let interval = state.heartbeat_ms.load(Ordering::Relaxed);
     let hello = json!({"op": 10, "d": {"heartbeat_interval": interval}});
     if socket
         .send(WsMessage::Text(hello.to_string()))
