@@ -6,6 +6,9 @@
 //! 2. One bounce carrying a big base64 attachment, at 5, 10 and 20 MB: time
 //!    per message and per megabyte, which must stay flat (linear growth).
 //!
+//! `BENCH_CORPUS_ONLY=1` stops after the corpus; `BENCH_ROUNDS=N` runs exactly
+//! N corpus rounds, for instruction counts under valgrind.
+//!
 //! A benchmark, not a test: it prints figures and asserts nothing about speed.
 
 use bouncedesk::{analyze, Options};
@@ -78,14 +81,24 @@ fn main() {
         std::hint::black_box(analyze(i, &options));
     }
     let total_bytes: usize = inputs.iter().map(Vec::len).sum();
-    let (rounds, elapsed) = time(
-        || {
-            for i in &inputs {
-                std::hint::black_box(analyze(i, &options));
-            }
-        },
-        Duration::from_secs(if quick { 1 } else { 5 }),
-    );
+    let round = || {
+        for i in &inputs {
+            std::hint::black_box(analyze(i, &options));
+        }
+    };
+    // BENCH_ROUNDS=N runs exactly N rounds: for instruction counters
+    // (valgrind, perf stat), where a fixed amount of work compares.
+    let fixed_rounds: Option<u32> = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let (rounds, elapsed) = match fixed_rounds {
+        Some(n) => {
+            let start = Instant::now();
+            (0..n).for_each(|_| round());
+            (n.max(1), start.elapsed())
+        }
+        None => time(round, Duration::from_secs(if quick { 1 } else { 5 })),
+    };
     let emails = inputs.len() as f64 * rounds as f64;
     let secs = elapsed.as_secs_f64();
     println!(

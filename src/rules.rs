@@ -14,6 +14,7 @@
 
 use crate::reason::Reason;
 use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -281,9 +282,33 @@ pub(crate) struct GatedSet {
     literals: aho_corasick::AhoCorasick,
     /// For each literal, the rules it gates.
     gates: Vec<Vec<usize>>,
-    regexes: Vec<regex::Regex>,
+    regexes: Vec<meta::Regex>,
     ungated: RegexSet,
     ungated_ids: Vec<usize>,
+}
+
+/// Where a gated rule's literals were seen in one text.
+#[derive(Clone, Copy)]
+struct Sighting {
+    /// How many times (capped at [`ANCHORED_TRIES`] + 1).
+    count: u8,
+    /// The first [`ANCHORED_TRIES`] start positions.
+    starts: [u32; ANCHORED_TRIES],
+    /// The earliest start seen.
+    first: u32,
+}
+
+/// How many literal sightings of one rule are each checked by an anchored
+/// search (which reads only as far as the rule can match from there). A rule
+/// sighted more often is checked once, unanchored, from its first sighting,
+/// so a text full of one literal costs one pass, not one per sighting.
+const ANCHORED_TRIES: usize = 4;
+
+thread_local! {
+    /// Per-thread scratch for [`GatedSet::matching`]: one slot per rule of
+    /// the largest table, and the rules sighted in the current text.
+    static SIGHTINGS: std::cell::RefCell<(Vec<Sighting>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl GatedSet {
@@ -297,9 +322,9 @@ impl GatedSet {
         for (id, pattern) in patterns.iter().enumerate() {
             let ascii = asciify(pattern);
             regexes.push(
-                regex::RegexBuilder::new(&ascii)
-                    .size_limit(16 << 20)
-                    .build()
+                meta::Regex::builder()
+                    .configure(meta::Config::new().nfa_size_limit(Some(16 << 20)))
+                    .build(&ascii)
                     .unwrap_or_else(|e| {
                         panic!("src/rules/{file}: pattern {pattern:?} does not compile: {e}")
                     }),
@@ -337,30 +362,88 @@ impl GatedSet {
     }
 
     /// Indexes of the matching patterns, ascending.
+    ///
+    /// Every match of a gated rule starts where one of its literals starts,
+    /// so the rule is checked only there, anchored: a few bytes of work per
+    /// sighting instead of a search through the whole text per rule.
     pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
-        let mut candidate = vec![false; self.regexes.len()];
-        for m in self.literals.find_overlapping_iter(text) {
-            for id in &self.gates[m.pattern().as_usize()] {
-                candidate[*id] = true;
+        use regex_automata::{Anchored, Input};
+        // Positions are kept as u32; the texts rules read are far shorter.
+        let text = &text[..floor_char_boundary(text, u32::MAX as usize)];
+        SIGHTINGS.with_borrow_mut(|(slots, touched)| {
+            if slots.len() < self.regexes.len() {
+                slots.resize(
+                    self.regexes.len(),
+                    Sighting {
+                        count: 0,
+                        starts: [0; ANCHORED_TRIES],
+                        first: 0,
+                    },
+                );
             }
-        }
-        let mut out: Vec<usize> = candidate
-            .iter()
-            .enumerate()
-            .filter(|(id, c)| **c && self.regexes[*id].is_match(text))
-            .map(|(id, _)| id)
-            .collect();
-        if !self.ungated_ids.is_empty() {
-            out.extend(
-                self.ungated
-                    .matches(text)
-                    .iter()
-                    .map(|i| self.ungated_ids[i]),
-            );
+            touched.clear();
+            for m in self.literals.find_overlapping_iter(text) {
+                let start = m.start() as u32;
+                for &id in &self.gates[m.pattern().as_usize()] {
+                    let slot = &mut slots[id];
+                    if slot.count == 0 {
+                        touched.push(id as u32);
+                        slot.first = start;
+                    }
+                    slot.first = slot.first.min(start);
+                    if (slot.count as usize) < ANCHORED_TRIES {
+                        slot.starts[slot.count as usize] = start;
+                    }
+                    if (slot.count as usize) <= ANCHORED_TRIES {
+                        slot.count += 1;
+                    }
+                }
+            }
+            let mut out: Vec<usize> = Vec::new();
+            for &id in touched.iter() {
+                let id = id as usize;
+                let slot = std::mem::replace(
+                    &mut slots[id],
+                    Sighting {
+                        count: 0,
+                        starts: [0; ANCHORED_TRIES],
+                        first: 0,
+                    },
+                );
+                let re = &self.regexes[id];
+                let count = slot.count as usize;
+                let hit = if count <= ANCHORED_TRIES {
+                    slot.starts[..count].iter().any(|&s| {
+                        re.is_match(Input::new(text).range(s as usize..).anchored(Anchored::Yes))
+                    })
+                } else {
+                    re.is_match(Input::new(text).range(slot.first as usize..))
+                };
+                if hit {
+                    out.push(id);
+                }
+            }
+            if !self.ungated_ids.is_empty() {
+                out.extend(
+                    self.ungated
+                        .matches(text)
+                        .iter()
+                        .map(|i| self.ungated_ids[i]),
+                );
+            }
             out.sort_unstable();
-        }
-        out
+            out
+        })
     }
+}
+
+/// The largest char boundary at or below `max`.
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// How much of each literal prefix the gate looks for. The whole prefixes of
@@ -790,6 +873,12 @@ mod tests {
             "over quota",
             "nothing",
             "the disk quota",
+            // A word boundary before the literal is seen by the anchored check.
+            "xdisk quota",
+            // Sighted more often than the anchored tries: the last one matches.
+            "user unk user unk user unk user unk user unk user unknown",
+            "no such no such no such no such no such no such user",
+            "no such no such no such no such no such",
         ] {
             let plain: Vec<usize> = patterns
                 .iter()
