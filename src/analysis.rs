@@ -9,7 +9,7 @@
 use crate::classify::{classify, Evidence};
 use crate::extract::{extract, Found};
 use crate::input::{prepare, InputKind};
-use crate::parse::{parse, Document, Original};
+use crate::parse::{parse_with_limit, Document, Original};
 use crate::reason::Reason;
 use crate::rules::RULES;
 use crate::text::{clean_address, normalize, ADDRESS};
@@ -27,6 +27,8 @@ pub struct Options {
     pub max_input_bytes: usize,
     /// Recipients reported per message; the rest are counted, not listed.
     pub max_recipients: usize,
+    /// MIME parts walked per message; the rest are not read.
+    pub max_parts: usize,
     /// The user's own mail domains, for the backscatter check.
     pub own_domains: Vec<String>,
 }
@@ -36,6 +38,7 @@ impl Default for Options {
         Options {
             max_input_bytes: 64 * 1024 * 1024,
             max_recipients: 1_000,
+            max_parts: crate::parse::MAX_PARTS,
             own_domains: Vec::new(),
         }
     }
@@ -72,6 +75,8 @@ pub struct Analysis {
     pub total_recipients: usize,
     /// The input was longer than `max_input_bytes` and was cut.
     pub input_truncated: bool,
+    /// The `max_input_bytes` this input was read under.
+    pub input_limit: usize,
     /// It reads like a delivery-failure notice, but no recipient could be
     /// found in it (a screenshot's worth of text, a cut-off paste).
     pub notice_without_recipients: bool,
@@ -112,12 +117,13 @@ pub fn analyze(raw: &[u8], options: &Options) -> Vec<Analysis> {
         .iter()
         .take(10_000)
         .map(|p| {
-            let doc = parse(p);
+            let doc = parse_with_limit(p, options.max_parts);
             analyze_document(doc, options, 0)
         })
         .collect();
     for a in &mut out {
         a.input_truncated = input_truncated;
+        a.input_limit = options.max_input_bytes;
     }
     out
 }
@@ -268,6 +274,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         results,
         total_recipients,
         input_truncated: false,
+        input_limit: options.max_input_bytes,
         notice_without_recipients,
         document: doc,
     }
@@ -283,7 +290,7 @@ fn inner_bounce(text: &str, options: &Options) -> Option<Analysis> {
         return None;
     }
     let prepared = prepare(trimmed.as_bytes()).into_iter().next()?;
-    let inner = analyze_document(parse(&prepared), options, 1);
+    let inner = analyze_document(parse_with_limit(&prepared, options.max_parts), options, 1);
     inner.is_bounce.then_some(inner)
 }
 

@@ -161,11 +161,8 @@ pub fn explain(
     let mut e = explain_results(&results, total, responses, options);
     e.warnings = warnings;
     // Say what was not read.
-    if analyses.iter().any(|a| a.input_truncated) {
-        let limit = format!(
-            "{} MB",
-            crate::analysis::Options::default().max_input_bytes / (1024 * 1024)
-        );
+    if let Some(cut) = analyses.iter().find(|a| a.input_truncated) {
+        let limit = format_size(cut.input_limit);
         e.notes
             .push(responses.ui("input_truncated", &[("limit", limit)]));
     }
@@ -506,6 +503,17 @@ pub fn mask_addresses_in(text: &str) -> String {
         .into_owned()
 }
 
+/// A byte count as the answers show it: whole MB, else KB, else bytes.
+fn format_size(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    match bytes {
+        b if b >= MB && b % MB == 0 => format!("{} MB", b / MB),
+        b if b >= MB => format!("{:.1} MB", b as f64 / MB as f64),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,6 +525,14 @@ mod tests {
             ResponseSet::embedded(),
             &ExplainOptions::default(),
         )
+    }
+
+    #[test]
+    fn sizes_are_shown_in_the_largest_whole_unit() {
+        assert_eq!(format_size(64 * 1024 * 1024), "64 MB");
+        assert_eq!(format_size(10_000_000), "9.5 MB");
+        assert_eq!(format_size(4096), "4 KB");
+        assert_eq!(format_size(100), "100 B");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::rules::RULES;
 use crate::text::clean_address;
 use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
 
-/// Upper bound on MIME parts walked in one message; the rest is ignored.
+/// MIME parts walked in one message unless configured otherwise
+/// (`Options::max_parts`); the rest is ignored and the answer says so.
 pub const MAX_PARTS: usize = 2_000;
 
 /// The bounce, split into the pieces the extractor reads.
@@ -97,15 +98,20 @@ pub struct Link {
     pub text: String,
 }
 
-/// Reads one prepared input.
+/// Reads one prepared input, walking at most [`MAX_PARTS`] MIME parts.
 pub fn parse(prepared: &Prepared) -> Document {
+    parse_with_limit(prepared, MAX_PARTS)
+}
+
+/// Reads one prepared input, walking at most `max_parts` MIME parts.
+pub fn parse_with_limit(prepared: &Prepared, max_parts: usize) -> Document {
     match prepared {
-        Prepared::Email(bytes) => parse_email(bytes),
+        Prepared::Email(bytes) => parse_email(bytes, max_parts),
         Prepared::Paste(text) => parse_paste(text),
     }
 }
 
-fn parse_email(bytes: &[u8]) -> Document {
+fn parse_email(bytes: &[u8], max_parts: usize) -> Document {
     let mut doc = Document {
         kind: Some(InputKind::Email),
         ..Default::default()
@@ -134,6 +140,7 @@ fn parse_email(bytes: &[u8]) -> Document {
         message: &message,
         doc: &mut doc,
         visited: 0,
+        max_parts,
         notice_parts: Vec::new(),
         html_parts: Vec::new(),
     };
@@ -195,13 +202,14 @@ struct Walker<'a, 'x> {
     message: &'a mail_parser::Message<'x>,
     doc: &'a mut Document,
     visited: usize,
+    max_parts: usize,
     notice_parts: Vec<String>,
     html_parts: Vec<String>,
 }
 
 impl Walker<'_, '_> {
     fn walk(&mut self, id: usize, depth: usize) {
-        if self.visited >= MAX_PARTS || depth > 64 {
+        if self.visited >= self.max_parts || depth > 64 {
             self.doc.parts_truncated = true;
             return;
         }

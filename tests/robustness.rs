@@ -792,6 +792,20 @@ fn ten_thousand_mime_parts_stop_at_max_parts() {
 }
 
 #[test]
+fn the_part_limit_is_configuration() {
+    let input = many_parts(100);
+    let cut = |max_parts| {
+        let options = Options {
+            max_parts,
+            ..Options::default()
+        };
+        analyze(&input, &options)[0].document.parts_truncated
+    };
+    assert!(cut(50), "100 parts under a limit of 50 are cut");
+    assert!(!cut(500), "100 parts under a limit of 500 are read whole");
+}
+
+#[test]
 fn heavy_a_dsn_with_100000_recipients_is_capped_and_counted() {
     let _heavy = heavy();
     let input = dsn_email(100_000, 0);

@@ -31,12 +31,16 @@ pub async fn analyze_inputs(
         .acquire_owned()
         .await
         .map_err(|e| AnalysisFailure::Task(e.to_string()))?;
+    let config = &data.config;
+    let options = Options {
+        own_domains,
+        max_recipients: config.max_recipients,
+        max_parts: config.max_mime_parts,
+        // Nothing larger than an accepted attachment is read.
+        max_input_bytes: usize::try_from(config.max_attachment_bytes).unwrap_or(usize::MAX),
+    };
     let task = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let options = Options {
-            own_domains,
-            ..Options::default()
-        };
         inputs
             .iter()
             .flat_map(|bytes| analyze(bytes, &options))

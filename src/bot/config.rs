@@ -78,6 +78,10 @@ pub struct Config {
     pub database: PathBuf,
     /// Cases older than this many days are deleted.
     pub retention_days: u64,
+    /// Recipients listed per bounce; the answer says how many more there were.
+    pub max_recipients: usize,
+    /// MIME parts read per email; the answer says when more were skipped.
+    pub max_mime_parts: usize,
 }
 
 impl Config {
@@ -150,6 +154,16 @@ impl Config {
             20,
             "a positive number of seconds",
         )?);
+        let max_recipients = number(
+            "BOUNCEDESK_MAX_RECIPIENTS",
+            1_000,
+            "a positive number of recipients",
+        )? as usize;
+        let max_mime_parts = number(
+            "BOUNCEDESK_MAX_MIME_PARTS",
+            crate::parse::MAX_PARTS as u64,
+            "a positive number of MIME parts",
+        )? as usize;
         let mask_addresses =
             match get("BOUNCEDESK_MASK_ADDRESSES").map(|v| v.trim().to_ascii_lowercase()) {
                 None => true,
@@ -185,6 +199,8 @@ impl Config {
                     .unwrap_or_else(|| "bouncedesk.sqlite3".into()),
             ),
             retention_days: number("BOUNCEDESK_RETENTION_DAYS", 90, "a positive number of days")?,
+            max_recipients,
+            max_mime_parts,
         })
     }
 }
@@ -214,6 +230,15 @@ mod tests {
         assert_eq!(c.help_channels, HashSet::from([111, 222]));
         assert_eq!(c.max_attachment_bytes, DEFAULT_MAX_ATTACHMENT_BYTES);
         assert!(c.mask_addresses);
+        assert_eq!(c.max_recipients, 1_000);
+        assert_eq!(c.max_mime_parts, crate::parse::MAX_PARTS);
+        let c = config(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("BOUNCEDESK_MAX_RECIPIENTS", "50"),
+            ("BOUNCEDESK_MAX_MIME_PARTS", "300"),
+        ])
+        .unwrap();
+        assert_eq!((c.max_recipients, c.max_mime_parts), (50, 300));
     }
 
     #[test]
@@ -237,6 +262,10 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("BOUNCEDESK_MAX_ATTACHMENT_BYTES"), "{e}");
+        let e = config(&[("DISCORD_TOKEN", TOKEN), ("BOUNCEDESK_MAX_MIME_PARTS", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("BOUNCEDESK_MAX_MIME_PARTS"), "{e}");
     }
 
     #[test]

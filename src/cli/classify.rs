@@ -18,6 +18,9 @@ pub struct Args {
     /// Most bytes read per input.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_bytes: usize,
+    /// Most MIME parts walked per message.
+    #[arg(long, default_value_t = bouncedesk::parse::MAX_PARTS)]
+    max_parts: usize,
     /// The user's own mail domain (repeat for several): bounces for mail not
     /// sent from them are flagged as backscatter.
     #[arg(long = "own-domain")]
@@ -32,6 +35,7 @@ pub fn run(args: &Args) -> ExitCode {
         own_domains: args.own_domains.clone(),
         max_recipients: args.max_recipients,
         max_input_bytes: args.max_bytes,
+        max_parts: args.max_parts,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
