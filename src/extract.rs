@@ -760,6 +760,11 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 .and_then(|i| find_status(lines[i].raw))
         })
         .or_else(|| {
+            sendmail_quoted_status(&diagnostic, command.as_deref())
+                .filter(|r| r.over_verdict)
+                .map(|r| r.status.clone())
+        })
+        .or_else(|| {
             // The reporting MTA's own verdict on the address (Sendmail's
             // "550 5.1.1 <a>... User unknown") carries the status it reports.
             index
@@ -770,16 +775,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 .find_map(|l| find_status(l.raw))
         })
         .or_else(|| {
-            // Sendmail quoting a remote reply that has no enhanced code:
-            // the status its own DSN gives that reply.
-            let text = diagnostic.trim_start();
-            let quoted = text
-                .get(..8)
-                .is_some_and(|p| p.eq_ignore_ascii_case("(reason:"));
-            let reply = quoted.then(|| find_reply_code(&text[8..])).flatten()?;
-            RULES
-                .sendmail_status(reply, command.as_deref())
-                .map(str::to_string)
+            sendmail_quoted_status(&diagnostic, command.as_deref()).map(|r| r.status.clone())
         });
     NoticeEvidence {
         status,
@@ -793,6 +789,20 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         diagnostic,
         context,
     }
+}
+
+/// Sendmail quoting a remote reply that has no enhanced code, "(reason: 551
+/// not our user)": the status its own DSN gives that reply (`status.toml`).
+fn sendmail_quoted_status(
+    diagnostic: &str,
+    command: Option<&str>,
+) -> Option<&'static crate::rules::SendmailReply> {
+    let text = diagnostic.trim_start();
+    let quoted = text
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("(reason:"));
+    let reply = quoted.then(|| find_reply_code(&text[8..])).flatten()?;
+    RULES.sendmail_status(reply, command)
 }
 
 /// In an SMTP session transcript (`>>> RCPT To:<a>` / `<<< 550 ...`), the

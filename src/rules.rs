@@ -146,6 +146,8 @@ struct SendmailReplyEntry {
     reply: u16,
     command: Option<String>,
     status: String,
+    #[serde(default)]
+    over_verdict: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -471,6 +473,13 @@ fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
+/// The status Sendmail's DSN gives a remote reply without an enhanced code.
+pub struct SendmailReply {
+    pub status: String,
+    /// It outranks Sendmail's own generic verdict line on the address.
+    pub over_verdict: bool,
+}
+
 /// A recognised mail-system family.
 pub struct Format {
     pub name: String,
@@ -490,7 +499,7 @@ pub struct Rules {
     pub details: PhraseTable<&'static str>,
     status: HashMap<String, Reason>,
     /// (reply code, command) -> the status Sendmail writes for that reply.
-    sendmail_reply: HashMap<(u16, Option<String>), String>,
+    sendmail_reply: HashMap<(u16, Option<String>), SendmailReply>,
     /// Fixed notice sentences and the status their writer always gives them.
     implied_status: (RegexSet, Vec<String>),
     pub original_markers: RegexSet,
@@ -640,7 +649,13 @@ impl Rules {
         let sendmail_reply = status
             .sendmail_reply
             .into_iter()
-            .map(|e| ((e.reply, e.command), e.status))
+            .map(|e| {
+                let reply = SendmailReply {
+                    status: e.status,
+                    over_verdict: e.over_verdict,
+                };
+                ((e.reply, e.command), reply)
+            })
             .collect();
         let status = status
             .status
@@ -731,11 +746,10 @@ impl Rules {
 
     /// The status Sendmail gives a remote reply without an enhanced code,
     /// in reply to `command` (see `status.toml`).
-    pub fn sendmail_status(&self, reply: u16, command: Option<&str>) -> Option<&str> {
+    pub fn sendmail_status(&self, reply: u16, command: Option<&str>) -> Option<&SendmailReply> {
         command
             .and_then(|c| self.sendmail_reply.get(&(reply, Some(c.to_string()))))
             .or_else(|| self.sendmail_reply.get(&(reply, None)))
-            .map(String::as_str)
     }
 
     /// The status a mail system always writes for a fixed sentence of its
@@ -929,9 +943,21 @@ mod tests {
                 e.status
             );
         }
-        assert_eq!(RULES.sendmail_status(550, Some("RCPT")), Some("5.1.1"));
-        assert_eq!(RULES.sendmail_status(550, Some("DATA")), Some("5.2.0"));
-        assert_eq!(RULES.sendmail_status(554, None), None);
+        let status = |reply, command| {
+            RULES
+                .sendmail_status(reply, command)
+                .map(|r| r.status.as_str())
+        };
+        assert_eq!(status(550, Some("RCPT")), Some("5.1.1"));
+        assert_eq!(status(550, Some("DATA")), Some("5.2.0"));
+        assert_eq!(status(554, None), None);
+        // Only a "user not local" outranks Sendmail's generic verdict line.
+        assert!(RULES
+            .sendmail_status(551, Some("DATA"))
+            .is_some_and(|r| r.over_verdict));
+        assert!(RULES
+            .sendmail_status(550, Some("RCPT"))
+            .is_some_and(|r| !r.over_verdict));
     }
 
     #[test]
