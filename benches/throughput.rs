@@ -12,10 +12,6 @@
 //! A benchmark, not a test: it prints figures and asserts nothing about speed.
 
 use bouncedesk::{analyze, Options};
-
-/// The allocator the `bouncedesk` binary uses (src/main.rs).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
