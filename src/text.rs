@@ -13,11 +13,20 @@ use std::sync::LazyLock;
 /// and line ends to `\n`. Everything else, Japanese included, is kept.
 pub fn fold_width(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // ASCII other than CR, most of any text, is copied as it is.
+        let plain = rest
+            .bytes()
+            .position(|b| !b.is_ascii() || b == b'\r')
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
         match c {
             '\r' => {
-                if chars.peek() != Some(&'\n') {
+                if !rest.starts_with('\n') {
                     out.push('\n');
                 }
             }
@@ -42,21 +51,32 @@ pub fn normalize(text: &str) -> String {
     let mut pending_space = false;
     let mut rest = text;
     while !rest.is_empty() {
-        // Runs of ASCII, most of any notice, are copied a word at a time and
-        // lowercased in place; other characters go through the folds below.
+        // Runs of ASCII, most of any notice, are copied a phrase at a time:
+        // words with single spaces between them need no rewriting but
+        // lowercasing, done in place on the copy.
         let bytes = rest.as_bytes();
-        let ascii = bytes.iter().take_while(|b| b.is_ascii()).count();
+        let ascii = bytes
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len());
         let mut i = 0;
         while i < ascii {
-            let b = bytes[i];
-            if matches!(b, b' ' | b'\t'..=b'\r') {
+            if is_ascii_space(bytes[i]) {
                 pending_space = !out.is_empty();
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < ascii && !matches!(bytes[i], b' ' | b'\t'..=b'\r') {
-                i += 1;
+            while i < ascii {
+                let b = bytes[i];
+                if !is_ascii_space(b) {
+                    i += 1;
+                } else if b == b' ' && i + 1 < ascii && !is_ascii_space(bytes[i + 1]) {
+                    // One plain space between two words stays as it is.
+                    i += 2;
+                } else {
+                    break;
+                }
             }
             if pending_space {
                 out.push(' ');
@@ -91,6 +111,11 @@ pub fn normalize(text: &str) -> String {
         }
     }
     out
+}
+
+/// ASCII whitespace as `char::is_whitespace` sees it (space, `\t` to `\r`).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
 /// An e-mail address as found in running text. Deliberately plain: quoted
@@ -242,6 +267,98 @@ pub fn mask_address(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition `normalize` must agree with, written plainly.
+    fn normalize_by_definition(text: &str) -> String {
+        let folded: String = text
+            .chars()
+            .map(|c| match c {
+                '\u{3000}' | '\u{00A0}' => ' ',
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201C}' | '\u{201D}' => '"',
+                _ => c,
+            })
+            .collect();
+        folded
+            .split(char::is_whitespace)
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn fold_width_agrees_with_its_definition() {
+        fn by_definition(text: &str) -> String {
+            let mut out = String::new();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\r' if chars.peek() == Some(&'\n') => {}
+                    '\r' => out.push('\n'),
+                    '\u{3000}' | '\u{00A0}' => out.push(' '),
+                    '\u{FF01}'..='\u{FF5E}' => {
+                        out.push(char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c))
+                    }
+                    '\u{2018}' | '\u{2019}' => out.push('\''),
+                    '\u{201C}' | '\u{201D}' => out.push('"'),
+                    _ => out.push(c),
+                }
+            }
+            out
+        }
+        let pieces = [
+            "A b", "\r", "\n", "\r\n", "\u{3000}", "\u{65e5}", "\u{FF21}", "\u{201C}", "\u{00A0}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(fold_width(&s), by_definition(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn normalize_agrees_with_its_definition() {
+        let samples = [
+            "",
+            " ",
+            "550 5.1.1 <Hanako@Example.NET>: User unknown",
+            "  leading and trailing  ",
+            "two  spaces\tand a tab\r\nand CRLF\n\nend",
+            "a b c d",
+            "x \u{3000}y",
+            "ends with one space ",
+            "word \u{65e5}\u{672c} word",
+            "\u{FF35}\u{FF53}\u{FF45}\u{FF52}\u{3000}\u{FF55}\u{FF4E}\u{FF4B}\u{FF4E}\u{FF4F}\u{FF57}\u{FF4E}",
+            "\u{201C}Quoted\u{201D} \u{2018}x\u{2019}",
+            "\u{00C9}COLE \u{0130}stanbul",
+            "a\u{0085}b\u{2028}c",
+            "\x0b\x0c vertical tab and form feed",
+            "single space before non-ascii \u{65e5}",
+            "\u{65e5} after",
+        ];
+        for s in samples {
+            assert_eq!(normalize(s), normalize_by_definition(s), "{s:?}");
+        }
+        // Every combination of a few awkward pieces.
+        let pieces = [
+            "A", " ", "  ", "\n", "\u{3000}", "\u{65e5}", "b", "\t", "\u{FF21}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let s = format!("{a}{b}{c}{d}");
+                        assert_eq!(normalize(&s), normalize_by_definition(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn normalize_folds_width_case_and_space() {
