@@ -608,6 +608,9 @@ async fn thread_mode_answers_in_a_thread_and_resolve_archives_it() {
             .await,
         "the thread is archived"
     );
+    let (checked, allowed) = assert_every_message_pings_nobody(&h.fake, |_| false);
+    assert!(checked >= 3, "{checked}");
+    assert!(allowed.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -675,6 +678,23 @@ async fn escalation_pings_only_the_configured_role_once() {
         })
         .collect();
     assert_eq!(pings.len(), 1, "one ping per case");
+    // Everything else the bot sent in this test (the config answer, the
+    // explanation, the button answers) pings nobody.
+    let role_mention = format!("<@&{role_id}>");
+    let (checked, allowed) = assert_every_message_pings_nobody(&h.fake, |r| {
+        r.body["content"]
+            .as_str()
+            .is_some_and(|c| c.contains(&role_mention))
+    });
+    assert!(
+        checked >= 3,
+        "the config answer, the reply and the button answers: {checked}"
+    );
+    assert_eq!(
+        allowed.len(),
+        1,
+        "the escalation ping is the only exception"
+    );
     let am = &pings[0].body["allowed_mentions"];
     assert_eq!(am["parse"], json!([]));
     assert_eq!(
@@ -737,4 +757,6 @@ async fn stats_count_the_cases_of_the_server() {
         body["data"]["embeds"][0]["image"]["url"],
         "attachment://stats.png"
     );
+    let (checked, _) = assert_every_message_pings_nobody(&h.fake, |_| false);
+    assert!(checked >= 2, "the replies and the stats answer: {checked}");
 }

@@ -101,6 +101,42 @@ pub async fn wait_replies(fake: &FakeDiscord, channel: &str, n: usize) -> Vec<Re
     posted_replies(fake, channel)
 }
 
+/// Checks every message the bot sent or edited during the test (channel
+/// messages, interaction responses, follow-ups, whatever the route): each
+/// that carries content or embeds pings nobody, except those `may_ping`
+/// allows (the escalation ping), which are returned for their own checks.
+/// Returns how many messages were checked, so a test can tell it saw some.
+pub fn assert_every_message_pings_nobody(
+    fake: &FakeDiscord,
+    may_ping: impl Fn(&Recorded) -> bool,
+) -> (usize, Vec<Recorded>) {
+    let mut checked = 0;
+    let mut allowed = Vec::new();
+    for r in fake.requests() {
+        if !matches!(r.method.as_str(), "POST" | "PATCH") {
+            continue;
+        }
+        // An interaction callback wraps the message in `data`.
+        let message = if r.body.get("type").is_some() && r.body.get("data").is_some() {
+            &r.body["data"]
+        } else {
+            &r.body
+        };
+        let has_content = message.get("content").is_some_and(|c| c != "")
+            || message.get("embeds").is_some_and(|e| e != &json!([]));
+        if !has_content {
+            continue;
+        }
+        if may_ping(&r) {
+            allowed.push(r);
+            continue;
+        }
+        checked += 1;
+        assert_no_mentions(message);
+    }
+    (checked, allowed)
+}
+
 pub fn assert_no_mentions(body: &Value) {
     let am = &body["allowed_mentions"];
     assert!(am.is_object(), "allowed_mentions must be sent: {body}");
