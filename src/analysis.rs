@@ -123,7 +123,6 @@ pub fn analyze(raw: &[u8], options: &Options) -> Vec<Analysis> {
         .collect();
     for a in &mut out {
         a.input_truncated = input_truncated;
-        a.input_limit = options.max_input_bytes;
     }
     out
 }
@@ -399,6 +398,7 @@ fn to_result(
         action: f.action.as_deref(),
         context: &f.context,
         format_default,
+        diagnostic_is_headline: f.diagnostic_is_headline,
     });
     RecipientResult {
         recipient: f.recipient.clone(),

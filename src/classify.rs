@@ -27,7 +27,8 @@
 //!    syntaxerror, a delayed action -> expired, a refusal at HELO/EHLO or
 //!    connection -> blocked, the format's own default (Google Groups ->
 //!    rejected), a refusal at MAIL FROM -> rejected, any other diagnostic ->
-//!    onhold, nothing at all -> undefined.
+//!    onhold, nothing at all (or only the notice's headline, "delivery to
+//!    the following recipients failed") -> undefined.
 //!
 //! Two reasons also weigh the SMTP command (see [`tier1_hit`]): "user unknown"
 //! is `userunknown` in reply to RCPT TO but `filtered` after DATA, and
@@ -132,6 +133,9 @@ pub struct Evidence<'a> {
     pub context: &'a str,
     /// What the recognised format's notices mean when nothing else decides.
     pub format_default: Option<Reason>,
+    /// The diagnostic is only the notice's headline ("Delivery to the
+    /// following recipients failed"), not a reply about this recipient.
+    pub diagnostic_is_headline: bool,
 }
 
 /// The decision for one recipient.
@@ -311,7 +315,9 @@ fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
         // Refused at MAIL FROM for no stated reason: the sender was refused.
         return Reason::Rejected;
     }
-    if !diagnostic.is_empty() || ev.status.is_some() || ev.reply_code.is_some() {
+    // A headline says that delivery failed, not why: nothing to hold on.
+    let said_something = !diagnostic.is_empty() && !ev.diagnostic_is_headline;
+    if said_something || ev.status.is_some() || ev.reply_code.is_some() {
         return Reason::OnHold;
     }
     Reason::Undefined
@@ -498,6 +504,18 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(classify(&delivered).reason, Reason::Delivered);
+        // A diagnostic that says nothing known is held; a headline alone
+        // ("delivery failed") says nothing about why: undefined.
+        let unexplained = Evidence {
+            diagnostic: "Delivery to the following recipients failed permanently:",
+            ..Default::default()
+        };
+        assert_eq!(classify(&unexplained).reason, Reason::OnHold);
+        let headline = Evidence {
+            diagnostic_is_headline: true,
+            ..unexplained
+        };
+        assert_eq!(classify(&headline).reason, Reason::Undefined);
     }
 
     #[test]

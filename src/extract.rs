@@ -43,6 +43,10 @@ pub struct Found {
     /// True when the address came from a strong position in the notice or the
     /// status fields, false when it was only inferred (original To).
     pub certain: bool,
+    /// The diagnostic is only the notice's headline (lines above every
+    /// recipient, "Delivery to the following recipients failed"): it says
+    /// that delivery failed, not why.
+    pub diagnostic_is_headline: bool,
 }
 
 /// Everything found in one document.
@@ -221,6 +225,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
                 diagnostic_type: r.diagnostic_type.clone(),
                 context,
                 certain: true,
+                diagnostic_is_headline: false,
             });
         }
         return extraction;
@@ -244,6 +249,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             remote_mta: ev.remote_mta,
             context: ev.context,
             certain: true,
+            diagnostic_is_headline: ev.headline_only,
         });
     }
     extraction
@@ -582,6 +588,9 @@ struct NoticeEvidence {
     command: Option<String>,
     remote_mta: Option<String>,
     context: String,
+    /// The diagnostic is only headline lines from above every recipient
+    /// block, each one of the notice's "delivery failed" phrases.
+    headline_only: bool,
 }
 
 /// Gathers the diagnostic lines for one recipient: first the lines that name
@@ -676,6 +685,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         }
     }
     // P3: evidence lines outside every block.
+    let mut headline_only = false;
     if picked.is_empty() {
         for &i in index.evidence_in(0..index.first_block()) {
             if picked.len() >= MAX_DIAGNOSTIC_LINES {
@@ -685,6 +695,13 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 take_with_continuation(i, &mut picked);
             }
         }
+        // Lines that only say a delivery failed (the notice's own phrases,
+        // "Delivery to the following recipients failed.") are a headline;
+        // a reason written there (Lotus Notes' "Failure Reasons") is not.
+        headline_only = !picked.is_empty()
+            && picked
+                .iter()
+                .all(|i| RULES.notice_markers.is_match(&lines[*i].normalized));
     }
     // P4: a reason written just above the address in the same paragraph
     // (Lotus Notes' "Failure Reasons" section), when nothing else was found.
@@ -751,6 +768,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         })
         .or_else(|| transcript_command(lines, index, &diagnostic))
         .or_else(|| find_or_imply_command(&diagnostic, &context));
+    let quoted_reply = sendmail_quoted_status(&diagnostic, command.as_deref());
     let status = find_last_status(&diagnostic)
         .or_else(|| {
             // A status on the line right before (Sendmail's "(reason: ...)" above).
@@ -760,7 +778,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 .and_then(|i| find_status(lines[i].raw))
         })
         .or_else(|| {
-            sendmail_quoted_status(&diagnostic, command.as_deref())
+            quoted_reply
                 .filter(|r| r.over_verdict)
                 .map(|r| r.status.clone())
         })
@@ -774,9 +792,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
                 .filter(|l| l.evidence && !l.raw.trim_start().starts_with("<<<"))
                 .find_map(|l| find_status(l.raw))
         })
-        .or_else(|| {
-            sendmail_quoted_status(&diagnostic, command.as_deref()).map(|r| r.status.clone())
-        });
+        .or_else(|| quoted_reply.map(|r| r.status.clone()));
     NoticeEvidence {
         status,
         reply_code: find_reply_code(&diagnostic),
@@ -788,6 +804,7 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
         }),
         diagnostic,
         context,
+        headline_only,
     }
 }
 

@@ -300,6 +300,14 @@ struct Sighting {
     first: u32,
 }
 
+impl Sighting {
+    const NONE: Sighting = Sighting {
+        count: 0,
+        starts: [0; ANCHORED_TRIES],
+        first: 0,
+    };
+}
+
 /// How many literal sightings of one rule are each checked by an anchored
 /// search (which reads only as far as the rule can match from there). A rule
 /// sighted more often is checked once, unanchored, from its first sighting,
@@ -374,14 +382,7 @@ impl GatedSet {
         let text = &text[..floor_char_boundary(text, u32::MAX as usize)];
         SIGHTINGS.with_borrow_mut(|(slots, touched)| {
             if slots.len() < self.regexes.len() {
-                slots.resize(
-                    self.regexes.len(),
-                    Sighting {
-                        count: 0,
-                        starts: [0; ANCHORED_TRIES],
-                        first: 0,
-                    },
-                );
+                slots.resize(self.regexes.len(), Sighting::NONE);
             }
             touched.clear();
             for m in self.literals.find_overlapping_iter(text) {
@@ -404,14 +405,7 @@ impl GatedSet {
             let mut out: Vec<usize> = Vec::new();
             for &id in touched.iter() {
                 let id = id as usize;
-                let slot = std::mem::replace(
-                    &mut slots[id],
-                    Sighting {
-                        count: 0,
-                        starts: [0; ANCHORED_TRIES],
-                        first: 0,
-                    },
-                );
+                let slot = std::mem::replace(&mut slots[id], Sighting::NONE);
                 let re = &self.regexes[id];
                 let count = slot.count as usize;
                 let hit = if count <= ANCHORED_TRIES {
