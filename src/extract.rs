@@ -332,8 +332,7 @@ fn find_remote(text: &str) -> Option<String> {
 
 /// Collapses whitespace and bounds the length of a diagnostic for output.
 fn tidy(text: &str) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::text::truncate_chars(&joined, 2_000)
+    crate::text::truncate_chars(&crate::text::collapse_whitespace(text), 2_000)
 }
 
 fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> {

@@ -374,7 +374,7 @@ fn read_headers(message: &mail_parser::Message<'_>) -> Headers {
 }
 
 fn unfold(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::collapse_whitespace(value)
 }
 
 fn original_from_message(message: &mail_parser::Message<'_>) -> Original {
@@ -484,11 +484,7 @@ fn extract_links(html: &str) -> Vec<Link> {
         .take(200)
         .map(|c| Link {
             href: c[1].to_string(),
-            text: TAG
-                .replace_all(&c[2], " ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
+            text: crate::text::collapse_whitespace(&TAG.replace_all(&c[2], " ")),
         })
         .collect()
 }

@@ -113,6 +113,59 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// Every run of whitespace collapsed to one space, trimmed; nothing else
+/// changed. The same as `split_whitespace().collect::<Vec<_>>().join(" ")`,
+/// without the vector: for unfolding header values and tidying diagnostics.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let bytes = rest.as_bytes();
+        let ascii = bytes
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len());
+        let mut i = 0;
+        while i < ascii {
+            if is_ascii_space(bytes[i]) {
+                pending_space = !out.is_empty();
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < ascii {
+                let b = bytes[i];
+                if !is_ascii_space(b) {
+                    i += 1;
+                } else if b == b' ' && i + 1 < ascii && !is_ascii_space(bytes[i + 1]) {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push_str(&rest[start..i]);
+        }
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// ASCII whitespace as `char::is_whitespace` sees it (space, `\t` to `\r`).
 fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t'..=b'\r')
@@ -241,10 +294,23 @@ pub fn find_reply_code(text: &str) -> Option<u16> {
 
 /// Shortens `text` to at most `max` characters on a char boundary, adding `…`.
 pub fn truncate_chars(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    // No more bytes than `max`: no more characters either.
+    if text.len() <= max {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    // The cut: byte index where character `max - 1` starts. An ASCII head
+    // (most text) is one byte a character; otherwise count characters.
+    let keep = if text.as_bytes()[..=max].is_ascii() {
+        max.saturating_sub(1)
+    } else if text.chars().count() <= max {
+        return text.to_string();
+    } else {
+        text.char_indices()
+            .nth(max.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let mut out = String::with_capacity(keep + '…'.len_utf8());
+    out.push_str(&text[..keep]);
     out.push('…');
     out
 }
@@ -316,6 +382,51 @@ mod tests {
                 for c in pieces {
                     let s = format!("{a}{b}{c}");
                     assert_eq!(fold_width(&s), by_definition(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncate_chars_keeps_whole_characters_and_marks_the_cut() {
+        let by_definition = |text: &str, max: usize| {
+            if text.chars().count() <= max {
+                return text.to_string();
+            }
+            let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+            out.push('\u{2026}');
+            out
+        };
+        for text in ["", "a", "abc", "\u{65e5}\u{672c}\u{8a9e}x", "abcdef"] {
+            for max in 0..8 {
+                assert_eq!(
+                    truncate_chars(text, max),
+                    by_definition(text, max),
+                    "{text:?} {max}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn collapse_whitespace_agrees_with_split_and_join() {
+        let pieces = [
+            "A b",
+            " ",
+            "  ",
+            "\n",
+            "\r\n",
+            "\u{3000}",
+            "\u{65e5}",
+            "\t",
+            "\u{00A0}x",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    let by_definition = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert_eq!(collapse_whitespace(&s), by_definition, "{s:?}");
                 }
             }
         }
