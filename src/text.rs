@@ -24,21 +24,12 @@ pub fn fold_width(text: &str) -> String {
         rest = &rest[plain..];
         let Some(c) = rest.chars().next() else { break };
         rest = &rest[c.len_utf8()..];
-        match c {
-            '\r' => {
-                if !rest.starts_with('\n') {
-                    out.push('\n');
-                }
+        if c == '\r' {
+            if !rest.starts_with('\n') {
+                out.push('\n');
             }
-            '\u{3000}' => out.push(' '),
-            '\u{FF01}'..='\u{FF5E}' => {
-                out.push(char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c));
-            }
-            // Look-alike punctuation that mail clients and IMEs substitute.
-            '\u{2018}' | '\u{2019}' => out.push('\''),
-            '\u{201C}' | '\u{201D}' => out.push('"'),
-            '\u{00A0}' => out.push(' '),
-            _ => out.push(c),
+        } else {
+            out.push(fold_char(c));
         }
     }
     out
@@ -47,13 +38,26 @@ pub fn fold_width(text: &str) -> String {
 /// The canonical form rules match against: width-folded, lowercased, and every
 /// run of whitespace collapsed to one space, trimmed.
 pub fn normalize(text: &str) -> String {
+    collapse(text, true)
+}
+
+/// Every run of whitespace collapsed to one space, trimmed; nothing else
+/// changed. The same as `split_whitespace().collect::<Vec<_>>().join(" ")`,
+/// without the vector: for unfolding header values and tidying diagnostics.
+pub fn collapse_whitespace(text: &str) -> String {
+    collapse(text, false)
+}
+
+/// Collapses whitespace; with `canonical`, also folds width and lowercases
+/// ([`normalize`]).
+fn collapse(text: &str, canonical: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     let mut rest = text;
     while !rest.is_empty() {
         // Runs of ASCII, most of any notice, are copied a phrase at a time:
-        // words with single spaces between them need no rewriting but
-        // lowercasing, done in place on the copy.
+        // words with single spaces between them need no rewriting (but
+        // lowercasing, done in place on the copy).
         let bytes = rest.as_bytes();
         let ascii = bytes
             .iter()
@@ -84,18 +88,14 @@ pub fn normalize(text: &str) -> String {
             }
             let from = out.len();
             out.push_str(&rest[start..i]);
-            out[from..].make_ascii_lowercase();
+            if canonical {
+                out[from..].make_ascii_lowercase();
+            }
         }
         rest = &rest[ascii..];
         let Some(c) = rest.chars().next() else { break };
         rest = &rest[c.len_utf8()..];
-        let folded = match c {
-            '\u{3000}' | '\u{00A0}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
-            '\u{2018}' | '\u{2019}' => '\'',
-            '\u{201C}' | '\u{201D}' => '"',
-            _ => c,
-        };
+        let folded = if canonical { fold_char(c) } else { c };
         if folded.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -104,7 +104,9 @@ pub fn normalize(text: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
-        if folded.is_ascii() {
+        if !canonical {
+            out.push(folded);
+        } else if folded.is_ascii() {
             out.push(folded.to_ascii_lowercase());
         } else {
             out.extend(folded.to_lowercase());
@@ -113,57 +115,17 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// Every run of whitespace collapsed to one space, trimmed; nothing else
-/// changed. The same as `split_whitespace().collect::<Vec<_>>().join(" ")`,
-/// without the vector: for unfolding header values and tidying diagnostics.
-pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let bytes = rest.as_bytes();
-        let ascii = bytes
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len());
-        let mut i = 0;
-        while i < ascii {
-            if is_ascii_space(bytes[i]) {
-                pending_space = !out.is_empty();
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < ascii {
-                let b = bytes[i];
-                if !is_ascii_space(b) {
-                    i += 1;
-                } else if b == b' ' && i + 1 < ascii && !is_ascii_space(bytes[i + 1]) {
-                    i += 2;
-                } else {
-                    break;
-                }
-            }
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push_str(&rest[start..i]);
-        }
-        rest = &rest[ascii..];
-        let Some(c) = rest.chars().next() else { break };
-        rest = &rest[c.len_utf8()..];
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(c);
+/// The width fold of one character: full-width ASCII and the ideographic
+/// and no-break spaces to ASCII, typographic quotes to plain ones.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{3000}' | '\u{00A0}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+        // Look-alike punctuation that mail clients and IMEs substitute.
+        '\u{2018}' | '\u{2019}' => '\'',
+        '\u{201C}' | '\u{201D}' => '"',
+        _ => c,
     }
-    out
 }
 
 /// ASCII whitespace as `char::is_whitespace` sees it (space, `\t` to `\r`).
