@@ -296,6 +296,15 @@ pub fn mask_address(address: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every string made of `n` of the pieces, repeats allowed.
+    fn joined_combinations(pieces: &[&str], n: usize) -> Vec<String> {
+        (0..n).fold(vec![String::new()], |acc, _| {
+            acc.iter()
+                .flat_map(|head| pieces.iter().map(move |p| format!("{head}{p}")))
+                .collect()
+        })
+    }
+
     /// The definition `normalize` must agree with, written plainly.
     fn normalize_by_definition(text: &str) -> String {
         let folded: String = text
@@ -339,13 +348,8 @@ mod tests {
         let pieces = [
             "A b", "\r", "\n", "\r\n", "\u{3000}", "\u{65e5}", "\u{FF21}", "\u{201C}", "\u{00A0}",
         ];
-        for a in pieces {
-            for b in pieces {
-                for c in pieces {
-                    let s = format!("{a}{b}{c}");
-                    assert_eq!(fold_width(&s), by_definition(&s), "{s:?}");
-                }
-            }
+        for s in joined_combinations(&pieces, 3) {
+            assert_eq!(fold_width(&s), by_definition(&s), "{s:?}");
         }
     }
 
@@ -383,14 +387,9 @@ mod tests {
             "\t",
             "\u{00A0}x",
         ];
-        for a in pieces {
-            for b in pieces {
-                for c in pieces {
-                    let s = format!("{a}{b}{c}");
-                    let by_definition = s.split_whitespace().collect::<Vec<_>>().join(" ");
-                    assert_eq!(collapse_whitespace(&s), by_definition, "{s:?}");
-                }
-            }
+        for s in joined_combinations(&pieces, 3) {
+            let by_definition = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(&s), by_definition, "{s:?}");
         }
     }
 
@@ -421,15 +420,8 @@ mod tests {
         let pieces = [
             "A", " ", "  ", "\n", "\u{3000}", "\u{65e5}", "b", "\t", "\u{FF21}",
         ];
-        for a in pieces {
-            for b in pieces {
-                for c in pieces {
-                    for d in pieces {
-                        let s = format!("{a}{b}{c}{d}");
-                        assert_eq!(normalize(&s), normalize_by_definition(&s), "{s:?}");
-                    }
-                }
-            }
+        for s in joined_combinations(&pieces, 4) {
+            assert_eq!(normalize(&s), normalize_by_definition(&s), "{s:?}");
         }
     }
 
