@@ -293,11 +293,11 @@ pub(crate) struct GatedSet {
 #[derive(Clone, Copy)]
 struct Sighting {
     /// How many times (capped at [`ANCHORED_TRIES`] + 1).
-    count: u8,
+    count: usize,
     /// The first [`ANCHORED_TRIES`] start positions.
-    starts: [u32; ANCHORED_TRIES],
+    starts: [usize; ANCHORED_TRIES],
     /// The earliest start seen.
-    first: u32,
+    first: usize,
 }
 
 impl Sighting {
@@ -317,7 +317,7 @@ const ANCHORED_TRIES: usize = 4;
 thread_local! {
     /// Per-thread scratch for [`GatedSet::matching`]: one slot per rule of
     /// the largest table, and the rules sighted in the current text.
-    static SIGHTINGS: std::cell::RefCell<(Vec<Sighting>, Vec<u32>)> =
+    static SIGHTINGS: std::cell::RefCell<(Vec<Sighting>, Vec<usize>)> =
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
@@ -378,42 +378,38 @@ impl GatedSet {
     /// sighting instead of a search through the whole text per rule.
     pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
         use regex_automata::{Anchored, Input};
-        // Positions are kept as u32; the texts rules read are far shorter.
-        let text = &text[..floor_char_boundary(text, u32::MAX as usize)];
         SIGHTINGS.with_borrow_mut(|(slots, touched)| {
             if slots.len() < self.regexes.len() {
                 slots.resize(self.regexes.len(), Sighting::NONE);
             }
             touched.clear();
             for m in self.literals.find_overlapping_iter(text) {
-                let start = m.start() as u32;
+                let start = m.start();
                 for &id in &self.gates[m.pattern().as_usize()] {
                     let slot = &mut slots[id];
                     if slot.count == 0 {
-                        touched.push(id as u32);
+                        touched.push(id);
                         slot.first = start;
                     }
                     slot.first = slot.first.min(start);
-                    if (slot.count as usize) < ANCHORED_TRIES {
-                        slot.starts[slot.count as usize] = start;
+                    if slot.count < ANCHORED_TRIES {
+                        slot.starts[slot.count] = start;
                     }
-                    if (slot.count as usize) <= ANCHORED_TRIES {
+                    if slot.count <= ANCHORED_TRIES {
                         slot.count += 1;
                     }
                 }
             }
             let mut out: Vec<usize> = Vec::new();
             for &id in touched.iter() {
-                let id = id as usize;
                 let slot = std::mem::replace(&mut slots[id], Sighting::NONE);
                 let re = &self.regexes[id];
-                let count = slot.count as usize;
-                let hit = if count <= ANCHORED_TRIES {
-                    slot.starts[..count].iter().any(|&s| {
-                        re.is_match(Input::new(text).range(s as usize..).anchored(Anchored::Yes))
-                    })
+                let hit = if slot.count <= ANCHORED_TRIES {
+                    slot.starts[..slot.count]
+                        .iter()
+                        .any(|&s| re.is_match(Input::new(text).range(s..).anchored(Anchored::Yes)))
                 } else {
-                    re.is_match(Input::new(text).range(slot.first as usize..))
+                    re.is_match(Input::new(text).range(slot.first..))
                 };
                 if hit {
                     out.push(id);
@@ -431,15 +427,6 @@ impl GatedSet {
             out
         })
     }
-}
-
-/// The largest char boundary at or below `max`.
-fn floor_char_boundary(text: &str, max: usize) -> usize {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
 }
 
 /// How much of each literal prefix the gate looks for. The whole prefixes of
