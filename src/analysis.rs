@@ -209,7 +209,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         let extraction = extract(&doc, &excluded);
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
-        let bounce_like = extraction.has_status_fields
+        let mut bounce_like = extraction.has_status_fields
             || (kind == InputKind::Email
                 && doc.headers.get("x-failed-recipients").is_some()
                 && (from_daemon || subject_says_bounce || notice_says_bounce))
@@ -230,6 +230,14 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
                 || doc.report_type.is_some())
         {
             found = fallback_recipients(&doc, &excluded);
+        }
+        if found.is_empty() && notice_says_bounce {
+            // The notice says why but not for whom (the address cut out
+            // before pasting, a pipe delivery): one result, recipient unnamed.
+            if let Some(f) = crate::extract::unnamed_recipient(&doc) {
+                found.push(f);
+                bounce_like = true;
+            }
         }
         notice_without_recipients = found.is_empty()
             && (bounce_like || (notice_says_bounce && (from_daemon || subject_says_bounce)));

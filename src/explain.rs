@@ -363,7 +363,8 @@ fn special(t: &Template, is_bounce: bool, responses: &ResponseSet) -> Explanatio
 
 fn display_address(address: &str, options: &ExplainOptions, responses: &ResponseSet) -> String {
     if address.is_empty() {
-        responses.ui("unknown_value", &[])
+        // The notice says why but not for whom (see `extract::Extraction::unnamed`).
+        responses.ui("recipient_not_named", &[])
     } else if options.mask_addresses {
         mask_address(address)
     } else {
@@ -458,11 +459,15 @@ fn group(
             } else {
                 text
             };
-            format!(
-                "{}: {}",
-                display_address(&m.recipient, options, responses),
+            if m.recipient.is_empty() {
                 text
-            )
+            } else {
+                format!(
+                    "{}: {}",
+                    display_address(&m.recipient, options, responses),
+                    text
+                )
+            }
         })
         .collect();
 

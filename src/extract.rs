@@ -255,6 +255,109 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
     extraction
 }
 
+/// Lines after its headline read for an unnamed recipient's reason.
+const MAX_UNNAMED_SCAN_LINES: usize = 200;
+
+/// The non-empty lines of a notice within which its headline must stand.
+const UNNAMED_HEADLINE_WITHIN: usize = 8;
+
+/// For a notice that names no recipient at all but says why delivery
+/// failed: that evidence, as one result whose recipient is left empty.
+/// People cut the address out before pasting a notice in a shared channel,
+/// Exim names a pipe or file delivery ("save to ..."), a Sendmail warning may
+/// list no address; the reason is worth explaining all the same.
+///
+/// The diagnostic is the evidence lines that carry a reply or status code or
+/// words a reason rule reads; the notice's headline ("could not be delivered
+/// to one or more recipients") says neither and is left out, but it must
+/// open the text (after banner lines and the mail client's From/To/Subject
+/// lines) on a line of its own, with the reason below it: that is
+/// what a copied notice looks like, while a chat message quoting a notice
+/// ("I got 'Undeliverable' and 550 5.1.1, help") mixes the two in one
+/// sentence, and a document about bounces names their phrases anywhere.
+pub fn unnamed_recipient(doc: &Document) -> Option<Found> {
+    let notice = cap(&doc.notice);
+    let lines = read_lines(notice);
+    let says_why = |l: &Line<'_>| {
+        l.evidence
+            && (find_reply_code(l.raw).is_some()
+                || find_status(l.raw).is_some()
+                || RULES.reasons.matches(&l.normalized).iter().any(|r| {
+                    !matches!(
+                        r,
+                        crate::reason::Reason::OnHold | crate::reason::Reason::Vacation
+                    )
+                }))
+    };
+    // The headline opens a copied notice (within its first few lines) and
+    // the reason follows it; a document or chat that mentions a notice's
+    // phrase somewhere has neither shape.
+    let headline = lines
+        .iter()
+        .filter(|l| !l.raw.trim().is_empty())
+        .take(UNNAMED_HEADLINE_WITHIN)
+        .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
+        .filter(|l| !says_why(l) && RULES.notice_markers.is_match(&l.normalized))?
+        .number;
+    let why: Vec<&Line<'_>> = lines[headline + 1..]
+        .iter()
+        .take(MAX_UNNAMED_SCAN_LINES)
+        .filter(|l| says_why(l))
+        .take(MAX_DIAGNOSTIC_LINES)
+        .collect();
+    if why.is_empty() {
+        return None;
+    }
+    let diagnostic = why
+        .iter()
+        .map(|l| l.raw.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let diagnostic = crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES);
+    let status = find_last_status(&diagnostic);
+    let reply_code = find_reply_code(&diagnostic);
+    let context = lines
+        .iter()
+        .map(|l| l.raw.trim())
+        .filter(|t| !t.is_empty())
+        .take(64)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let context = crate::text::truncate_chars(&context, 2_000);
+    let delayed = RULES.notice.delayed.is_match(notice);
+    Some(Found {
+        recipient: String::new(),
+        action: Some(if delayed { "delayed" } else { "failed" }.into()),
+        status: status
+            .or_else(|| implied_status(&diagnostic, &context, reply_code))
+            .or_else(|| reply_code.map(|c| format!("{}.0.0", c / 100))),
+        reply_code,
+        command: find_command(&diagnostic).or_else(|| find_or_imply_command(&diagnostic, &context)),
+        remote_mta: find_remote(&diagnostic),
+        diagnostic: tidy(&diagnostic),
+        diagnostic_type: None,
+        context,
+        certain: false,
+        diagnostic_is_headline: false,
+    })
+}
+
+/// A banner line with no words (`*****`, `-----`, `=====`).
+fn is_decoration(raw: &str) -> bool {
+    !raw.chars().any(char::is_alphanumeric)
+}
+
+/// `Name: value` as the mail client shows the notice's own From, Sent, To
+/// and Subject above its text.
+fn looks_like_header_line(raw: &str) -> bool {
+    raw.split_once(':').is_some_and(|(name, _)| {
+        !name.is_empty()
+            && name.len() <= 30
+            && !name.contains(' ')
+            && name.chars().all(|c| c.is_alphanumeric() || c == '-')
+    })
+}
+
 /// Distinct strongly placed addresses with the line each is first named on.
 fn strong_candidates(occurrences: &[Occurrence]) -> Vec<(String, usize)> {
     let mut seen = std::collections::HashSet::new();
@@ -873,6 +976,37 @@ mod tests {
     fn found(raw: &str) -> Vec<Found> {
         let doc = parse(&prepare(raw.as_bytes()).remove(0));
         extract(&doc, &[]).found
+    }
+
+    fn unnamed(raw: &str) -> Option<Found> {
+        unnamed_recipient(&parse(&prepare(raw.as_bytes()).remove(0)))
+    }
+
+    #[test]
+    fn a_notice_naming_no_recipient_gives_its_reply_without_the_headline() {
+        let f = unnamed("Delivery has failed to these recipients or groups:\n\n(address removed)\nThe email address you entered couldn't be found.\n\nRemote Server returned '550 5.1.1 User unknown'\n").expect("a reply line");
+        assert!(f.recipient.is_empty());
+        assert_eq!(f.status.as_deref(), Some("5.1.1"));
+        assert_eq!(f.reply_code, Some(550));
+        assert!(
+            !f.diagnostic.contains("Delivery has failed"),
+            "{}",
+            f.diagnostic
+        );
+        assert!(!f.certain);
+    }
+
+    #[test]
+    fn no_unnamed_recipient_from_a_headline_alone_or_a_sentence_quoting_one() {
+        // The notice's own phrases say only that delivery failed.
+        assert!(unnamed("This is the mail system at host mx.example.jp.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n").is_none());
+        // A chat line quoting the headline and a code in one sentence.
+        assert!(unnamed(
+            "I got \"Delivery has failed to these recipients or groups\" and 550 5.1.1, help\n"
+        )
+        .is_none());
+        // A reply code with no notice around it.
+        assert!(unnamed("550 5.1.1 User unknown\n").is_none());
     }
 
     #[test]

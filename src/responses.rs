@@ -63,6 +63,7 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("fact_reason", &[]),
     ("fact_count", &[]),
     ("unknown_value", &[]),
+    ("recipient_not_named", &[]),
     ("truncated", &["shown", "total"]),
     ("multiple_reasons", &["count", "kinds"]),
     ("recipients_more", &["n"]),

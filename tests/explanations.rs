@@ -87,3 +87,15 @@ fn several_reasons_are_summarised_per_reason() {
     many.push(result(Reason::MailboxFull, Some("quota")));
     insta::assert_snapshot!("several_reasons", render(&many));
 }
+
+/// A notice that names no recipient (the address cut out before pasting):
+/// the facts say so instead of showing an empty address.
+#[test]
+fn an_unnamed_recipient_is_said_to_be_missing_from_the_notice() {
+    let mut unnamed = result(Reason::UserUnknown, None);
+    unnamed.recipient = String::new();
+    let text = render(&[unnamed]);
+    let set = ResponseSet::embedded();
+    assert!(text.contains(&set.ui("recipient_not_named", &[])), "{text}");
+    insta::assert_snapshot!("unnamed_recipient", text);
+}

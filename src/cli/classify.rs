@@ -99,7 +99,8 @@ pub fn run(args: &Args) -> ExitCode {
                         "file": path,
                         "index": index,
                         "kind": analysis.kind,
-                        "recipient": r.recipient,
+                        // Empty when the notice names no recipient.
+                        "recipient": (!r.recipient.is_empty()).then_some(&r.recipient),
                         "action": r.action,
                         "reason": r.reason,
                         "detail": r.detail,
@@ -120,7 +121,11 @@ pub fn run(args: &Args) -> ExitCode {
                         "{:<40} {:>3}  {:<32} {:<16} {:<8} {:>4}  {:<4}  {}",
                         path,
                         index,
-                        r.recipient,
+                        if r.recipient.is_empty() {
+                            "-"
+                        } else {
+                            &r.recipient
+                        },
                         r.reason.as_str(),
                         r.status.as_deref().unwrap_or("-"),
                         r.reply_code
