@@ -185,28 +185,128 @@ pub fn find_last_status(text: &str) -> Option<String> {
     last_failure.or(last)
 }
 
+/// Every enhanced status code standing alone in the text, in order: the
+/// leftmost-first, non-overlapping matches of `[245]\.\d{1,3}\.\d{1,3}`
+/// (the test module keeps that regex as the definition), minus those inside
+/// a longer token (a version number, an IP address, a path) and those whose
+/// subject digit is not 0-7. A byte scanner: this runs on every line of
+/// every notice.
 fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
-    static STATUS: LazyLock<Regex> = LazyLock::new(|| {
-        crate::rules::ascii_regex(r"[245]\.\d{1,3}\.\d{1,3}").expect("status regex compiles")
-    });
     let bytes = text.as_bytes();
-    STATUS.find_iter(text).filter_map(move |m| {
-        let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(m.end()).copied();
-        let after2 = bytes.get(m.end() + 1).copied();
-        if matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=') {
-            return None;
+    let digits_from = move |at: usize| {
+        bytes.get(at..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        })
+    };
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = memchr::memchr3(b'2', b'4', b'5', bytes.get(pos..)?) {
+            let start = pos + offset;
+            pos = start + 1;
+            if bytes.get(start + 1) != Some(&b'.') {
+                continue;
+            }
+            let subject_len = digits_from(start + 2);
+            let second_dot = start + 2 + subject_len;
+            if !(1..=3).contains(&subject_len) || bytes.get(second_dot) != Some(&b'.') {
+                continue;
+            }
+            let detail_len = digits_from(second_dot + 1).min(3);
+            if detail_len == 0 {
+                continue;
+            }
+            let end = second_dot + 1 + detail_len;
+            pos = end;
+            let before = start.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(end).copied();
+            let after2 = bytes.get(end + 1).copied();
+            if matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=')
+            {
+                continue;
+            }
+            if matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                continue;
+            }
+            if after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()) {
+                continue;
+            }
+            // The subject digit of a real code is 0-7.
+            let subject: u32 = text[start + 2..second_dot].parse().unwrap_or(99);
+            if subject <= 7 {
+                return Some(text[start..end].to_string());
+            }
         }
-        if matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return None;
+        None
+    })
+}
+
+/// Where an SMTP reply code may stand: the start of the text, or after one
+/// of these (`said: 550`, `'550`, `(550`, `#550`, `smtp; 550`, ...).
+fn opens_reply(b: u8) -> bool {
+    matches!(
+        b,
+        b'\t'
+            | b'\n'
+            | b'\r'
+            | b' '
+            | b'\''
+            | b'"'
+            | b'('
+            | b'#'
+            | b':'
+            | b'['
+            | b'<'
+            | b'='
+            | b';'
+            | b','
+    )
+}
+
+/// What may follow an SMTP reply code: the end of the text, or one of these.
+fn closes_reply(b: u8) -> bool {
+    matches!(
+        b,
+        b'\t'
+            | b'\n'
+            | b'\r'
+            | b' '
+            | b'-'
+            | b':'
+            | b'.'
+            | b','
+            | b';'
+            | b'\''
+            | b'"'
+            | b')'
+            | b']'
+    )
+}
+
+/// The three-digit candidates for a reply code, as (start, end): the
+/// leftmost-first, non-overlapping matches of
+/// `(?:^|[\s'"(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'")\]]|$)`
+/// (the test module keeps that regex as the definition). Each match takes
+/// the character after the code with it, so the next one needs its own
+/// opening character after that.
+fn reply_candidates(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = memchr::memchr3(b'2', b'4', b'5', bytes.get(pos..)?) {
+            let start = pos + offset;
+            pos = start + 1;
+            let shaped = matches!(bytes.get(start + 1), Some(b'0'..=b'5'))
+                && bytes.get(start + 2).is_some_and(u8::is_ascii_digit);
+            let opened = start == 0 || opens_reply(bytes[start - 1]);
+            let end = start + 3;
+            let closed = bytes.get(end).is_none_or(|b| closes_reply(*b));
+            if shaped && opened && closed {
+                // The match ends after the closing character.
+                pos = (end + 1).min(bytes.len()) + 1;
+                return Some((start, end));
+            }
         }
-        if after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()) {
-            return None;
-        }
-        let s = m.as_str();
-        // The subject digit of a real code is 0-7.
-        let subject = s.split('.').nth(1).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99);
-        (subject <= 7).then(|| s.to_string())
+        None
     })
 }
 
@@ -214,24 +314,15 @@ fn all_statuses(text: &str) -> impl Iterator<Item = String> + '_ {
 /// at the start, or after `said:`, a quote, `#`, `(`, `reason:` and the like;
 /// never inside an IP address, a date or another number.
 pub fn find_reply_code(text: &str) -> Option<u16> {
-    static REPLY: LazyLock<Regex> = LazyLock::new(|| {
-        crate::rules::ascii_regex(
-            r"(?:^|[\s'\x22(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'\x22)\]]|$)",
-        )
-        .expect("reply regex compiles")
-    });
     let bytes = text.as_bytes();
-    for caps in REPLY.captures_iter(text) {
-        let m = caps.get(1)?;
+    for (start, end) in reply_candidates(text) {
         // Reject "550." followed by digits (an IP or status), and ports (":25").
-        if bytes.get(m.end()) == Some(&b'.')
-            && bytes.get(m.end() + 1).is_some_and(|b| b.is_ascii_digit())
-        {
+        if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(|b| b.is_ascii_digit()) {
             continue;
         }
-        if m.start() > 0 && bytes[m.start() - 1] == b':' {
+        if start > 0 && bytes[start - 1] == b':' {
             // "port:550" is unusual but "host:550" is never a reply.
-            let prev = &bytes[..m.start() - 1];
+            let prev = &bytes[..start - 1];
             let tail = &prev[prev.len().saturating_sub(6)..];
             let ends_with = |word: &[u8]| {
                 tail.len() >= word.len()
@@ -245,7 +336,7 @@ pub fn find_reply_code(text: &str) -> Option<u16> {
                 continue;
             }
         }
-        let code: u16 = m.as_str().parse().ok()?;
+        let code: u16 = text[start..end].parse().ok()?;
         if matches!(code, 211 | 214 | 220 | 221 | 250 | 251 | 252 | 421 | 450..=455 | 500..=504 | 521 | 523 | 530 | 534 | 535 | 538 | 550..=557 | 571 | 422 | 431 | 432 | 441 | 442 | 446 | 447 | 449 | 471 | 510 | 511 | 512 | 513 | 515 | 517 | 522 | 524 | 525 | 526 | 531 | 532 | 533 | 540 | 541 | 542 | 543 | 544 | 545 | 546 | 547 | 558 | 559 | 560 | 570 | 572 | 573 | 574 | 575 | 580 | 581 | 590)
         {
             return Some(code);
@@ -323,6 +414,72 @@ mod tests {
             .map(str::to_lowercase)
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// The regexes the status and reply-code scanners must agree with.
+    fn statuses_by_definition(text: &str) -> Vec<String> {
+        static STATUS: LazyLock<Regex> =
+            LazyLock::new(|| crate::rules::ascii_regex(r"[245]\.\d{1,3}\.\d{1,3}").unwrap());
+        let bytes = text.as_bytes();
+        STATUS
+            .find_iter(text)
+            .filter(|m| {
+                let before = m.start().checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(m.end()).copied();
+                let after2 = bytes.get(m.end() + 1).copied();
+                !matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=')
+                    && !matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    && !(after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()))
+                    && m.as_str().split('.').nth(1).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99) <= 7
+            })
+            .map(|m| m.as_str().to_string())
+            .collect()
+    }
+
+    fn reply_candidates_by_definition(text: &str) -> Vec<(usize, usize)> {
+        static REPLY: LazyLock<Regex> = LazyLock::new(|| {
+            crate::rules::ascii_regex(
+                r"(?:^|[\s'\x22(#:\[<=;,]|\bsmtp;)([245][0-5]\d)(?:[\s\-:.,;'\x22)\]]|$)",
+            )
+            .unwrap()
+        });
+        REPLY
+            .captures_iter(text)
+            .map(|c| c.get(1).map(|m| (m.start(), m.end())).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_code_scanners_agree_with_their_regexes() {
+        let pieces = [
+            "5", ".", "1", "550", " ", "4.", "2.1.5", "1234", "a", ";", "smtp;", ":", "-",
+            "\u{65e5}",
+        ];
+        for n in 1..=4 {
+            for s in joined_combinations(&pieces, n) {
+                let scanned: Vec<String> = all_statuses(&s).collect();
+                assert_eq!(scanned, statuses_by_definition(&s), "{s:?}");
+                let candidates: Vec<(usize, usize)> = reply_candidates(&s).collect();
+                assert_eq!(candidates, reply_candidates_by_definition(&s), "{s:?}");
+            }
+        }
+        for s in [
+            "550 550 5.1.1 user unknown",
+            "said: 550-5.7.1 <a@b>: relay denied 421 4.4.2 timeout",
+            "host 192.0.2.55: 554 5.0.0 x; version 5.1.12.4 build 250.",
+            "smtp; 550 5.1.1 (#5.1.1) [2.1.5] \u{ff15}",
+        ] {
+            assert_eq!(
+                all_statuses(s).collect::<Vec<_>>(),
+                statuses_by_definition(s),
+                "{s:?}"
+            );
+            assert_eq!(
+                reply_candidates(s).collect::<Vec<_>>(),
+                reply_candidates_by_definition(s),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
