@@ -7,7 +7,7 @@
 //! recipients keep the work proportional to the input.
 
 use crate::classify::{classify, Evidence};
-use crate::extract::{extract, Found};
+use crate::extract::{extract, Found, NoticeText};
 use crate::input::{prepare, InputKind};
 use crate::parse::{parse_with_limit, Document, Original};
 use crate::reason::Reason;
@@ -150,7 +150,10 @@ static DAEMON_SENDER: LazyLock<Regex> = LazyLock::new(|| {
 
 fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis {
     let kind = doc.kind.unwrap_or(InputKind::Paste);
-    let head = head_text(&doc);
+    // The notice is normalised once here, for format detection, the notice
+    // markers, extraction and the spoof check.
+    let notice_text = NoticeText::read(&doc.notice);
+    let head = head_text(&doc, &notice_text);
     let detected = RULES.detect_format(&head);
     let mut format = detected.map(|f| f.name.clone());
     let format_default = detected.and_then(|f| f.default_reason);
@@ -168,11 +171,12 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             .from_name
             .as_deref()
             .is_some_and(|n| DAEMON_SENDER.is_match(n));
-    let notice_says_bounce = RULES.notice_markers.is_match(&normalize(
-        crate::text::truncate_chars(&doc.notice, 8_000).as_str(),
-    )) || RULES.notice_markers.is_match(&normalize(
-        crate::text::truncate_chars(&doc.status_text, 4_000).as_str(),
-    ));
+    let notice_says_bounce = RULES
+        .notice_markers
+        .is_match(notice_text.normalized_head(8_000))
+        || RULES.notice_markers.is_match(&normalize(
+            crate::text::truncate_chars(&doc.status_text, 4_000).as_str(),
+        ));
 
     let mut results: Vec<RecipientResult> = Vec::new();
     let mut notice_without_recipients = false;
@@ -206,7 +210,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         results = feedback_results(&doc);
     } else {
         let excluded = excluded_addresses(&doc);
-        let extraction = extract(&doc, &excluded);
+        let extraction = extract(&doc, &notice_text, &excluded);
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
         let mut bounce_like = extraction.has_status_fields
@@ -234,7 +238,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         if found.is_empty() && notice_says_bounce {
             // The notice says why but not for whom (the address cut out
             // before pasting, a pipe delivery): one result, recipient unnamed.
-            if let Some(f) = crate::extract::unnamed_recipient(&doc) {
+            if let Some(f) = crate::extract::unnamed_recipient(&doc, &notice_text) {
                 found.push(f);
                 bounce_like = true;
             }
@@ -262,7 +266,12 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             .as_deref()
             .and_then(|text| inner_bounce(text, options))
         {
-            let spoof = crate::spoof::check(&doc, &inner.results, &options.own_domains);
+            let spoof = crate::spoof::check_read(
+                &doc,
+                &notice_text.normalized,
+                &inner.results,
+                &options.own_domains,
+            );
             return Analysis {
                 document: doc,
                 spoof,
@@ -271,7 +280,13 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         }
     }
     let total_recipients = results.len();
-    let spoof = crate::spoof::check(&doc, &results, &options.own_domains);
+    let spoof = crate::spoof::check_read(
+        &doc,
+        &notice_text.normalized,
+        &results,
+        &options.own_domains,
+    );
+    drop(notice_text);
     results.truncate(options.max_recipients);
     Analysis {
         spoof,
@@ -303,7 +318,7 @@ fn inner_bounce(text: &str, options: &Options) -> Option<Analysis> {
 
 /// From, Subject and the first lines of the notice, normalised: what format
 /// detection reads.
-fn head_text(doc: &Document) -> String {
+fn head_text(doc: &Document, notice: &NoticeText<'_>) -> String {
     let mut head = String::new();
     for v in [
         doc.headers.from_name.as_deref(),
@@ -328,8 +343,13 @@ fn head_text(doc: &Document) -> String {
         head.push_str(value);
         head.push('\n');
     }
-    head.push_str(&crate::text::truncate_chars(&doc.notice, 1_500));
-    normalize(&head)
+    let mut head = normalize(&head);
+    let notice_head = notice.normalized_head(1_500);
+    if !head.is_empty() && !notice_head.is_empty() {
+        head.push(' ');
+    }
+    head.push_str(notice_head);
+    head
 }
 
 /// Addresses that belong to the sender, never to a failed recipient.

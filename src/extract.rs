@@ -125,8 +125,42 @@ struct Line<'a> {
     evidence: bool,
 }
 
-/// Reads the recipients and their evidence out of a document.
-pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
+/// A document's notice read once, for every reader of it: its lines, each
+/// normalised and marked for evidence, and the whole notice normalised.
+pub struct NoticeText<'a> {
+    lines: Vec<Line<'a>>,
+    /// The notice normalised as one text: its lines' normalised forms joined
+    /// by single spaces, which is what normalising it whole gives (a line
+    /// break is whitespace like any other).
+    pub normalized: String,
+}
+
+impl<'a> NoticeText<'a> {
+    pub fn read(notice: &'a str) -> NoticeText<'a> {
+        let lines = read_lines(cap(notice));
+        let mut normalized =
+            String::with_capacity(lines.iter().map(|l| l.normalized.len() + 1).sum());
+        for l in lines.iter().filter(|l| !l.normalized.is_empty()) {
+            if !normalized.is_empty() {
+                normalized.push(' ');
+            }
+            normalized.push_str(&l.normalized);
+        }
+        NoticeText { lines, normalized }
+    }
+
+    /// At most the first `chars` characters of the normalised notice.
+    pub fn normalized_head(&self, chars: usize) -> &str {
+        match self.normalized.char_indices().nth(chars) {
+            Some((end, _)) => &self.normalized[..end],
+            None => &self.normalized,
+        }
+    }
+}
+
+/// Reads the recipients and their evidence out of a document whose notice
+/// was read as `text`.
+pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Extraction {
     let mut ds: DeliveryStatus = dsn::parse(&doc.status_text);
     let notice = cap(&doc.notice);
     if ds.recipients.is_empty() {
@@ -135,7 +169,7 @@ pub fn extract(doc: &Document, excluded: &[String]) -> Extraction {
             ds = inline;
         }
     }
-    let lines = read_lines(notice);
+    let lines = &text.lines;
     let mut occurrences = find_occurrences(&lines, excluded);
     let mut candidates = strong_candidates(&occurrences);
     if candidates.is_empty() && !excluded.is_empty() {
@@ -275,9 +309,9 @@ const UNNAMED_HEADLINE_WITHIN: usize = 8;
 /// what a copied notice looks like, while a chat message quoting a notice
 /// ("I got 'Undeliverable' and 550 5.1.1, help") mixes the two in one
 /// sentence, and a document about bounces names their phrases anywhere.
-pub fn unnamed_recipient(doc: &Document) -> Option<Found> {
+pub fn unnamed_recipient(doc: &Document, text: &NoticeText<'_>) -> Option<Found> {
     let notice = cap(&doc.notice);
-    let lines = read_lines(notice);
+    let lines = &text.lines;
     let says_why = |l: &Line<'_>| {
         l.evidence
             && (find_reply_code(l.raw).is_some()
@@ -975,11 +1009,26 @@ mod tests {
 
     fn found(raw: &str) -> Vec<Found> {
         let doc = parse(&prepare(raw.as_bytes()).remove(0));
-        extract(&doc, &[]).found
+        extract(&doc, &NoticeText::read(&doc.notice), &[]).found
+    }
+
+    #[test]
+    fn the_notice_read_by_lines_is_the_notice_normalised_whole() {
+        for notice in [
+            "",
+            "\n\n",
+            "This is the mail system at host mx.example.jp.\r\n\r\n<A@Example.NET>:  host said:\n    550 5.1.1  User unknown\n",
+            "\u{3000}\u{FF35}ser \u{65e5}\u{672c}\n\t\n end ",
+        ] {
+            let text = NoticeText::read(notice);
+            assert_eq!(text.normalized, normalize(notice), "{notice:?}");
+            assert_eq!(text.normalized_head(3), normalize(notice).chars().take(3).collect::<String>());
+        }
     }
 
     fn unnamed(raw: &str) -> Option<Found> {
-        unnamed_recipient(&parse(&prepare(raw.as_bytes()).remove(0)))
+        let doc = parse(&prepare(raw.as_bytes()).remove(0));
+        unnamed_recipient(&doc, &NoticeText::read(&doc.notice))
     }
 
     #[test]

@@ -808,6 +808,18 @@ impl Signals {
 /// Never panics; regexes are compiled once; at most [`MAX_SCAN_BYTES`] of
 /// each text, [`MAX_LINKS`] links and [`MAX_ATTACHMENTS`] attachments are read.
 pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]) -> SpoofReport {
+    let notice = crate::extract::NoticeText::read(&doc.notice);
+    check_read(doc, &notice.normalized, results, own_domains)
+}
+
+/// [`check`], given the document's notice already normalised
+/// ([`crate::extract::NoticeText`]).
+pub fn check_read(
+    doc: &Document,
+    normalized_notice: &str,
+    results: &[RecipientResult],
+    own_domains: &[String],
+) -> SpoofReport {
     let lures = &*LURES;
     let mut signals = Signals::default();
     let mut not_checked: Vec<&'static str> = Vec::new();
@@ -1047,7 +1059,30 @@ pub fn check(doc: &Document, results: &[RecipientResult], own_domains: &[String]
         text.push_str(SEPARATOR);
         text.push_str(head(&link.text, 1_000));
     }
-    let normalized = normalize(&text);
+    // The same text normalised: the pieces' normalised forms joined as
+    // `normalize(&text)` would join them, the notice's taken as given.
+    let mut normalized = String::with_capacity(normalized_notice.len() + 1024);
+    let mut add = |piece: &str| {
+        if !piece.is_empty() {
+            if !normalized.is_empty() {
+                normalized.push(' ');
+            }
+            normalized.push_str(piece);
+        }
+    };
+    add(&normalized_subject);
+    add(".");
+    add(normalized_notice);
+    if scan_after {
+        if let Some(after) = doc.after_notice.as_deref() {
+            add(".");
+            add(&normalize(head(after, MAX_SCAN_BYTES)));
+        }
+    }
+    for link in doc.links.iter().take(MAX_LINKS) {
+        add(".");
+        add(&normalize(head(&link.text, 1_000)));
+    }
     let wording = lures.text.hits(&normalized);
     let any_lure_wording = !wording.is_empty();
     for (name, weight, snippet) in wording {
