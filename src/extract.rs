@@ -170,15 +170,15 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
         }
     }
     let lines = &text.lines;
-    let mut occurrences = find_occurrences(&lines, excluded);
+    let mut occurrences = find_occurrences(lines, excluded);
     let mut candidates = strong_candidates(&occurrences);
     if candidates.is_empty() && !excluded.is_empty() {
         // Someone who mailed themselves: the sender is the recipient.
-        occurrences = find_occurrences(&lines, &[]);
+        occurrences = find_occurrences(lines, &[]);
         candidates = strong_candidates(&occurrences);
     }
     let delayed_notice = RULES.notice.delayed.is_match(notice);
-    let index = NoticeIndex::new(&lines, &occurrences, &candidates);
+    let index = NoticeIndex::new(lines, &occurrences, &candidates);
 
     let mut extraction = Extraction {
         reporting_mta: ds.message.reporting_mta.clone().or_else(|| {
@@ -195,7 +195,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
     if !ds.recipients.is_empty() {
         for r in &ds.recipients {
             let Some(address) = r.address() else { continue };
-            let from_notice = notice_evidence(&lines, &index, address);
+            let from_notice = notice_evidence(lines, &index, address);
             let mut diagnostic = r.diagnostic.clone().unwrap_or_default();
             // The comment after a Status code says what it means in words.
             if let Some(comment) = &r.status_comment {
@@ -266,7 +266,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
     }
 
     for (address, _) in &candidates {
-        let ev = notice_evidence(&lines, &index, address);
+        let ev = notice_evidence(lines, &index, address);
         extraction.found.push(Found {
             recipient: address.clone(),
             action: Some(if delayed_notice { "delayed" } else { "failed" }.into()),
