@@ -427,10 +427,19 @@ mod tests {
                 let before = m.start().checked_sub(1).map(|i| bytes[i]);
                 let after = bytes.get(m.end()).copied();
                 let after2 = bytes.get(m.end() + 1).copied();
-                !matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'/' || b == b'=')
-                    && !matches!(after, Some(b) if b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                    && !(after == Some(b'.') && matches!(after2, Some(b) if b.is_ascii_digit()))
-                    && m.as_str().split('.').nth(1).and_then(|x| x.parse::<u32>().ok()).unwrap_or(99) <= 7
+                let glued_before =
+                    matches!(before, Some(b) if b.is_ascii_alphanumeric() || b"._/=".contains(&b));
+                let glued_after =
+                    matches!(after, Some(b) if b.is_ascii_alphanumeric() || b"_-".contains(&b));
+                let longer_number =
+                    after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit());
+                let subject = m
+                    .as_str()
+                    .split('.')
+                    .nth(1)
+                    .and_then(|x| x.parse::<u32>().ok());
+                let known_subject = subject.is_some_and(|d| d <= 7);
+                !(glued_before || glued_after || longer_number) && known_subject
             })
             .map(|m| m.as_str().to_string())
             .collect()
