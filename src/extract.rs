@@ -151,6 +151,14 @@ impl<'a> NoticeText<'a> {
 
     /// At most the first `chars` characters of the normalised notice.
     pub fn normalized_head(&self, chars: usize) -> &str {
+        let bytes = self.normalized.as_bytes();
+        if bytes.len() <= chars {
+            return &self.normalized;
+        }
+        if bytes[..chars].is_ascii() {
+            // As many characters as bytes.
+            return &self.normalized[..chars];
+        }
         match self.normalized.char_indices().nth(chars) {
             Some((end, _)) => &self.normalized[..end],
             None => &self.normalized,
@@ -1022,7 +1030,10 @@ mod tests {
         ] {
             let text = NoticeText::read(notice);
             assert_eq!(text.normalized, normalize(notice), "{notice:?}");
-            assert_eq!(text.normalized_head(3), normalize(notice).chars().take(3).collect::<String>());
+            for chars in [0, 3, 5, 12, 1_000] {
+                let by_definition: String = normalize(notice).chars().take(chars).collect();
+                assert_eq!(text.normalized_head(chars), by_definition, "{notice:?} {chars}");
+            }
         }
     }
 

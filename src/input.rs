@@ -60,19 +60,15 @@ fn unify_line_ends(raw: &[u8]) -> Vec<u8> {
         return raw.to_vec();
     }
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        if b == b'\r' {
-            out.push(b'\n');
-            if raw.get(i + 1) == Some(&b'\n') {
-                i += 1;
-            }
-        } else {
-            out.push(b);
-        }
-        i += 1;
+    let mut rest = raw;
+    // Copy up to each CR, a run at a time.
+    while let Some(cr) = memchr::memchr(b'\r', rest) {
+        out.extend_from_slice(&rest[..cr]);
+        out.push(b'\n');
+        let skip = if rest.get(cr + 1) == Some(&b'\n') { 2 } else { 1 };
+        rest = &rest[cr + skip..];
     }
+    out.extend_from_slice(rest);
     out
 }
 
@@ -279,6 +275,27 @@ pub fn undecorate(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_ends_are_unified_as_their_definition_says() {
+        let by_definition = |raw: &[u8]| -> Vec<u8> {
+            String::from_utf8_lossy(raw)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n")
+                .into_bytes()
+        };
+        let pieces: [&[u8]; 5] = [b"a", b"\r", b"\n", b"\r\n", b"bc"];
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            inputs = inputs
+                .iter()
+                .flat_map(|head| pieces.iter().map(move |p| [head.as_slice(), p].concat()))
+                .collect();
+            for raw in &inputs {
+                assert_eq!(unify_line_ends(raw), by_definition(raw), "{raw:?}");
+            }
+        }
+    }
 
     #[test]
     fn whole_messages_with_any_line_end_are_emails() {
