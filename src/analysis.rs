@@ -238,7 +238,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         if found.is_empty() && notice_says_bounce {
             // The notice says why but not for whom (the address cut out
             // before pasting, a pipe delivery): one result, recipient unnamed.
-            if let Some(f) = crate::extract::unnamed_recipient(&doc, &notice_text) {
+            if let Some(f) = crate::extract::unnamed_recipient(&notice_text) {
                 found.push(f);
                 bounce_like = true;
             }

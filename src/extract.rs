@@ -185,7 +185,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
         occurrences = find_occurrences(lines, &[]);
         candidates = strong_candidates(&occurrences);
     }
-    let delayed_notice = RULES.notice.delayed.is_match(notice);
+    let delayed_notice = RULES.notice.delayed.is_match(&text.normalized);
     let index = NoticeIndex::new(lines, &occurrences, &candidates);
 
     let mut extraction = Extraction {
@@ -317,8 +317,7 @@ const UNNAMED_HEADLINE_WITHIN: usize = 8;
 /// what a copied notice looks like, while a chat message quoting a notice
 /// ("I got 'Undeliverable' and 550 5.1.1, help") mixes the two in one
 /// sentence, and a document about bounces names their phrases anywhere.
-pub fn unnamed_recipient(doc: &Document, text: &NoticeText<'_>) -> Option<Found> {
-    let notice = cap(&doc.notice);
+pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
     let lines = &text.lines;
     let says_why = |l: &Line<'_>| {
         l.evidence
@@ -366,7 +365,7 @@ pub fn unnamed_recipient(doc: &Document, text: &NoticeText<'_>) -> Option<Found>
         .collect::<Vec<_>>()
         .join(" ");
     let context = crate::text::truncate_chars(&context, 2_000);
-    let delayed = RULES.notice.delayed.is_match(notice);
+    let delayed = RULES.notice.delayed.is_match(&text.normalized);
     Some(Found {
         recipient: String::new(),
         action: Some(if delayed { "delayed" } else { "failed" }.into()),
@@ -1039,7 +1038,7 @@ mod tests {
 
     fn unnamed(raw: &str) -> Option<Found> {
         let doc = parse(&prepare(raw.as_bytes()).remove(0));
-        unnamed_recipient(&doc, &NoticeText::read(&doc.notice))
+        unnamed_recipient(&NoticeText::read(&doc.notice))
     }
 
     #[test]

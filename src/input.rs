@@ -65,7 +65,11 @@ fn unify_line_ends(raw: &[u8]) -> Vec<u8> {
     while let Some(cr) = memchr::memchr(b'\r', rest) {
         out.extend_from_slice(&rest[..cr]);
         out.push(b'\n');
-        let skip = if rest.get(cr + 1) == Some(&b'\n') { 2 } else { 1 };
+        let skip = if rest.get(cr + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
         rest = &rest[cr + skip..];
     }
     out.extend_from_slice(rest);
