@@ -419,9 +419,36 @@ fn original_from_message(message: &mail_parser::Message<'_>) -> Original {
 /// Reads the headers of a returned original given as text (a
 /// `text/rfc822-headers` part, or what follows a marker in a notice).
 pub fn original_from_header_text(text: &str) -> Original {
+    /// The fields read; the others are skipped without being copied.
+    const READ: [&str; 7] = [
+        "from",
+        "to",
+        "subject",
+        "message-id",
+        "date",
+        "return-path",
+        "received",
+    ];
     let mut original = Original::default();
-    let mut current: Option<(String, String)> = None;
-    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut apply = |name: &str, value: String| match name {
+        "from" if original.from.is_none() => original.from = first_address(&value),
+        "to" if original.to.is_none() => original.to = first_address(&value),
+        "subject" if original.subject.is_none() => {
+            original.subject = Some(decode_words(&value));
+        }
+        "message-id" if original.message_id.is_none() => {
+            original.message_id = Some(value.trim_matches(['<', '>', ' ']).to_string());
+        }
+        "date" if original.date.is_none() => original.date = Some(value),
+        "return-path" if original.return_path.is_none() => {
+            original.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string());
+        }
+        "received" => original.received.push(value),
+        _ => {}
+    };
+    // The field being read, when it is one of READ, with its value so far.
+    let mut current: Option<(&'static str, String)> = None;
+    let mut fields_done = 0;
     for line in text.lines().skip_while(|l| l.trim().is_empty()) {
         if line.trim().is_empty() {
             break;
@@ -437,33 +464,22 @@ pub fn original_from_header_text(text: &str) -> Original {
             if name.is_empty() || name.contains(' ') {
                 continue;
             }
-            if let Some(done) = current.take() {
-                fields.push(done);
+            if let Some((done, value)) = current.take() {
+                apply(done, value);
             }
-            current = Some((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+            fields_done += 1;
+            let name = name.trim();
+            current = READ
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(name))
+                .map(|r| (*r, value.trim().to_string()));
         }
-        if fields.len() > 300 {
+        if fields_done > 301 {
             break;
         }
     }
-    fields.extend(current);
-    for (name, value) in fields {
-        match name.as_str() {
-            "from" if original.from.is_none() => original.from = first_address(&value),
-            "to" if original.to.is_none() => original.to = first_address(&value),
-            "subject" if original.subject.is_none() => {
-                original.subject = Some(decode_words(&value));
-            }
-            "message-id" if original.message_id.is_none() => {
-                original.message_id = Some(value.trim_matches(['<', '>', ' ']).to_string());
-            }
-            "date" if original.date.is_none() => original.date = Some(value),
-            "return-path" if original.return_path.is_none() => {
-                original.return_path = Some(value.trim_matches(['<', '>', ' ']).to_string());
-            }
-            "received" => original.received.push(value),
-            _ => {}
-        }
+    if let Some((done, value)) = current {
+        apply(done, value);
     }
     original
 }
