@@ -105,6 +105,21 @@ fn clean_recipient(value: &str) -> Option<String> {
 /// Reads every field group of the text. Recipients without an address are
 /// dropped; a recipient group starts at the first Final- or Original-Recipient
 /// after a blank line or after another recipient's fields.
+/// False when the text cannot hold a recipient group: every group opens
+/// with a `Final-Recipient` or `Original-Recipient` field (a notice's
+/// "one or more recipients" has no hyphen). A cheap test before [`parse`]
+/// reads every line of a notice as a field.
+pub fn may_name_recipients(text: &str) -> bool {
+    static RECIPIENT: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(["-recipient"])
+                .expect("a single literal builds")
+        });
+    RECIPIENT.is_match(text)
+}
+
 pub fn parse(text: &str) -> DeliveryStatus {
     let mut ds = DeliveryStatus::default();
     let mut current: Option<RecipientFields> = None;
@@ -205,6 +220,20 @@ mod tests {
             Some("550 5.1.1 <hanako@example.net>: Recipient address rejected: User unknown")
         );
         assert_eq!(ds.recipients[1].action.as_deref(), Some("delayed"));
+    }
+
+    #[test]
+    fn only_a_text_naming_a_recipient_field_may_hold_a_group() {
+        for text in [
+            "Final-Recipient: rfc822; a@example.jp\nStatus: 5.1.1\n",
+            "ORIGINAL-RECIPIENT: rfc822; a@example.jp\n",
+        ] {
+            assert!(may_name_recipients(text));
+            assert_eq!(parse(text).recipients.len(), 1);
+        }
+        let text = "Could not be delivered to one or more recipients.\nReporting-MTA: dns; mx.example.jp\nAction: failed\nStatus: 5.1.1\n";
+        assert!(!may_name_recipients(text));
+        assert!(parse(text).recipients.is_empty());
     }
 
     #[test]

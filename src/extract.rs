@@ -171,7 +171,7 @@ impl<'a> NoticeText<'a> {
 pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Extraction {
     let mut ds: DeliveryStatus = dsn::parse(&doc.status_text);
     let notice = cap(&doc.notice);
-    if ds.recipients.is_empty() {
+    if ds.recipients.is_empty() && dsn::may_name_recipients(notice) {
         let inline = dsn::parse(notice);
         if !inline.recipients.is_empty() {
             ds = inline;

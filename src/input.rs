@@ -175,18 +175,19 @@ fn header_block_fields(raw: &[u8]) -> Option<(usize, usize, usize)> {
             return None;
         }
         fields += 1;
-        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-        if TRANSPORT_HEADERS.contains(&lower.as_str()) || lower.starts_with("x-") {
+        let is = |wanted: &str| name.eq_ignore_ascii_case(wanted.as_bytes());
+        if TRANSPORT_HEADERS.iter().any(|h| is(h))
+            || name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"x-"))
+        {
             transport += 1;
         }
-        match lower.as_str() {
-            "date" | "from" => {
-                rfc5322 += 1;
-                date_and_from += 1;
-            }
-            "to" | "subject" | "cc" => rfc5322 += 1,
-            "sent" => return (transport > 0).then_some((fields, transport, 0)),
-            _ => {}
+        if is("date") || is("from") {
+            rfc5322 += 1;
+            date_and_from += 1;
+        } else if is("to") || is("subject") || is("cc") {
+            rfc5322 += 1;
+        } else if is("sent") {
+            return (transport > 0).then_some((fields, transport, 0));
         }
     }
     if date_and_from < 2 {
