@@ -469,6 +469,8 @@ fn find_or_imply_command(text: &str, context: &str) -> Option<String> {
 }
 
 fn find_remote(text: &str) -> Option<String> {
+    // The host name is followed by its bracketed address: no `[`, no match.
+    memchr::memchr(b'[', text.as_bytes())?;
     REMOTE_HOST
         .captures(text)
         .map(|c| c[1].to_ascii_lowercase())
