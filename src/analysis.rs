@@ -180,6 +180,9 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
 
     let mut results: Vec<RecipientResult> = Vec::new();
     let mut notice_without_recipients = false;
+    // The only result is for a recipient the notice does not name: a bounce
+    // forwarded below it, which names one, is the better answer.
+    let mut unnamed_only = false;
 
     let feedback_like = doc.report_type.as_deref() == Some("feedback-report")
         || doc.feedback_text.is_some()
@@ -241,6 +244,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             if let Some(f) = crate::extract::unnamed_recipient(&notice_text) {
                 found.push(f);
                 bounce_like = true;
+                unnamed_only = true;
             }
         }
         notice_without_recipients = found.is_empty()
@@ -258,7 +262,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
             results = vec![r];
         }
     }
-    if results.is_empty() && depth == 0 {
+    if (results.is_empty() || unnamed_only) && depth == 0 {
         // A bounce forwarded inline (an ISP's "the message returned below
         // could not be delivered", a user's "Fwd:"): read the inner one.
         if let Some(inner) = doc

@@ -102,9 +102,6 @@ fn clean_recipient(value: &str) -> Option<String> {
         .and_then(|m| crate::text::clean_address(m.as_str()))
 }
 
-/// Reads every field group of the text. Recipients without an address are
-/// dropped; a recipient group starts at the first Final- or Original-Recipient
-/// after a blank line or after another recipient's fields.
 /// False when the text cannot hold a recipient group: every group opens
 /// with a `Final-Recipient` or `Original-Recipient` field (a notice's
 /// "one or more recipients" has no hyphen). A cheap test before [`parse`]
@@ -120,6 +117,9 @@ pub fn may_name_recipients(text: &str) -> bool {
     RECIPIENT.is_match(text)
 }
 
+/// Reads every field group of the text. Recipients without an address are
+/// dropped; a recipient group starts at the first Final- or Original-Recipient
+/// after a blank line or after another recipient's fields.
 pub fn parse(text: &str) -> DeliveryStatus {
     let mut ds = DeliveryStatus::default();
     let mut current: Option<RecipientFields> = None;

@@ -346,7 +346,8 @@ pub fn explain_results(
 }
 
 fn special(t: &Template, is_bounce: bool, responses: &ResponseSet) -> Explanation {
-    let unknown = responses.ui("unknown_value", &[]);
+    // Inside a sentence, where the template brackets the value itself.
+    let unknown = responses.ui("unknown_inline", &[]);
     let fill_unknown = |s: &str| fill(s, |_| Some(unknown.clone()));
     Explanation {
         is_bounce,
@@ -388,8 +389,14 @@ fn group(
     let reason_template = responses.reason(reason);
     let t = detail_template.unwrap_or(reason_template);
 
-    let unknown = responses.ui("unknown_value", &[]);
-    let recipient = display_address(&first.recipient, options, responses);
+    // Template values stand inside sentences that bracket them themselves
+    // (「宛先のアドレス（{recipient}）」), so the unbracketed forms.
+    let unknown = responses.ui("unknown_inline", &[]);
+    let recipient = if first.recipient.is_empty() {
+        responses.ui("recipient_not_named_inline", &[])
+    } else {
+        display_address(&first.recipient, options, responses)
+    };
     let domain = first.recipient.rsplit_once('@').map(|(_, d)| d.to_string());
     let value = |name: &str| -> Option<String> {
         Some(match name {

@@ -137,14 +137,27 @@ pub struct NoticeText<'a> {
 
 impl<'a> NoticeText<'a> {
     pub fn read(notice: &'a str) -> NoticeText<'a> {
-        let lines = read_lines(cap(notice));
+        let capped = cap(notice);
+        let lines = read_lines(capped);
         let mut normalized =
             String::with_capacity(lines.iter().map(|l| l.normalized.len() + 1).sum());
-        for l in lines.iter().filter(|l| !l.normalized.is_empty()) {
-            if !normalized.is_empty() {
-                normalized.push(' ');
+        let mut push = |piece: &str| {
+            if !piece.is_empty() {
+                if !normalized.is_empty() {
+                    normalized.push(' ');
+                }
+                normalized.push_str(piece);
             }
-            normalized.push_str(&l.normalized);
+        };
+        for l in &lines {
+            push(&l.normalized);
+        }
+        // Lines beyond those read one by one are still part of the text.
+        if let Some(last) = lines.last() {
+            let end = last.raw.as_ptr() as usize - capped.as_ptr() as usize + last.raw.len();
+            if let Some(rest) = capped.get(end..).filter(|r| !r.trim().is_empty()) {
+                push(&normalize(rest));
+            }
         }
         NoticeText { lines, normalized }
     }
@@ -300,6 +313,9 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
 /// Lines after its headline read for an unnamed recipient's reason.
 const MAX_UNNAMED_SCAN_LINES: usize = 200;
 
+/// The non-empty lines a notice naming no recipient must have at least.
+const UNNAMED_MIN_LINES: usize = 3;
+
 /// The non-empty lines of a notice within which its headline must stand.
 const UNNAMED_HEADLINE_WITHIN: usize = 8;
 
@@ -340,6 +356,20 @@ pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
         .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
         .filter(|l| !says_why(l) && RULES.notice_markers.is_match(&l.normalized))?
         .number;
+    // A copied notice has several lines, and none of them asks a question;
+    // "Undeliverable\nwhat does 550 5.1.1 mean?" is chat.
+    let content: Vec<&Line<'_>> = lines
+        .iter()
+        .filter(|l| !l.raw.trim().is_empty())
+        .take(MAX_UNNAMED_SCAN_LINES)
+        .collect();
+    if content.len() < UNNAMED_MIN_LINES
+        || content
+            .iter()
+            .any(|l| l.raw.trim_end().ends_with(['?', '\u{FF1F}']))
+    {
+        return None;
+    }
     let why: Vec<&Line<'_>> = lines[headline + 1..]
         .iter()
         .take(MAX_UNNAMED_SCAN_LINES)
@@ -1031,6 +1061,8 @@ mod tests {
         ] {
             let text = NoticeText::read(notice);
             assert_eq!(text.normalized, normalize(notice), "{notice:?}");
+            let long = format!("{}{notice}", "a\n".repeat(25_000));
+            assert_eq!(NoticeText::read(&long).normalized, normalize(&long), "beyond the lines read one by one");
             for chars in [0, 3, 5, 12, 1_000] {
                 let by_definition: String = normalize(notice).chars().take(chars).collect();
                 assert_eq!(text.normalized_head(chars), by_definition, "{notice:?} {chars}");
@@ -1061,6 +1093,9 @@ mod tests {
     fn no_unnamed_recipient_from_a_headline_alone_or_a_sentence_quoting_one() {
         // The notice's own phrases say only that delivery failed.
         assert!(unnamed("This is the mail system at host mx.example.jp.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n").is_none());
+        // Chat on two lines, or asking a question.
+        assert!(unnamed("Undeliverable\nwhat does 550 5.1.1 mean?\n").is_none());
+        assert!(unnamed("Delivery has failed to these recipients or groups:\n\nRemote Server returned '550 5.1.1 User unknown'\nwhat should I do?\n").is_none());
         // A chat line quoting the headline and a code in one sentence.
         assert!(unnamed(
             "I got \"Delivery has failed to these recipients or groups\" and 550 5.1.1, help\n"

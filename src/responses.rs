@@ -64,6 +64,8 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("fact_count", &[]),
     ("unknown_value", &[]),
     ("recipient_not_named", &[]),
+    ("unknown_inline", &[]),
+    ("recipient_not_named_inline", &[]),
     ("truncated", &["shown", "total"]),
     ("multiple_reasons", &["count", "kinds"]),
     ("recipients_more", &["n"]),

@@ -99,3 +99,20 @@ fn an_unnamed_recipient_is_said_to_be_missing_from_the_notice() {
     assert!(text.contains(&set.ui("recipient_not_named", &[])), "{text}");
     insta::assert_snapshot!("unnamed_recipient", text);
 }
+
+/// Values inside sentences that bracket them themselves come unbracketed: no
+/// 「（（不明））」 when a fact is missing or the recipient is not named.
+#[test]
+fn missing_values_inside_sentences_are_not_bracketed_twice() {
+    for reason in Reason::ALL {
+        let mut unnamed = result(*reason, None);
+        unnamed.recipient = String::new();
+        unnamed.status = None;
+        unnamed.reply_code = None;
+        unnamed.remote_mta = None;
+        unnamed.reporting_mta = None;
+        unnamed.command = None;
+        let text = render(&[unnamed]);
+        assert!(!text.contains("（（"), "{reason:?}: {text}");
+    }
+}
