@@ -389,8 +389,8 @@ fn group(
     let reason_template = responses.reason(reason);
     let t = detail_template.unwrap_or(reason_template);
 
-    // Template values stand inside sentences that bracket them themselves
-    // (「宛先のアドレス（{recipient}）」), so the unbracketed forms.
+    // Template values stand inside sentences that put them in brackets
+    // themselves ("the address ({recipient})"), so the unbracketed forms.
     let unknown = responses.ui("unknown_inline", &[]);
     let recipient = if first.recipient.is_empty() {
         responses.ui("recipient_not_named_inline", &[])
