@@ -310,7 +310,8 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
     extraction
 }
 
-/// Lines after its headline read for an unnamed recipient's reason.
+/// Lines of a notice naming no recipient that are read for its shape and,
+/// after its headline, for its reason.
 const MAX_UNNAMED_SCAN_LINES: usize = 200;
 
 /// The non-empty lines a notice naming no recipient must have at least.
