@@ -348,11 +348,7 @@ fn head_text(doc: &Document, notice: &NoticeText<'_>) -> String {
         head.push('\n');
     }
     let mut head = normalize(&head);
-    let notice_head = notice.normalized_head(1_500);
-    if !head.is_empty() && !notice_head.is_empty() {
-        head.push(' ');
-    }
-    head.push_str(notice_head);
+    crate::text::push_joined(&mut head, notice.normalized_head(1_500));
     head
 }
 

@@ -364,7 +364,7 @@ fn special(t: &Template, is_bounce: bool, responses: &ResponseSet) -> Explanatio
 
 fn display_address(address: &str, options: &ExplainOptions, responses: &ResponseSet) -> String {
     if address.is_empty() {
-        // The notice says why but not for whom (see `extract::Extraction::unnamed`).
+        // The notice says why but not for whom (see `extract::unnamed_recipient`).
         responses.ui("recipient_not_named", &[])
     } else if options.mask_addresses {
         mask_address(address)

@@ -141,22 +141,14 @@ impl<'a> NoticeText<'a> {
         let lines = read_lines(capped);
         let mut normalized =
             String::with_capacity(lines.iter().map(|l| l.normalized.len() + 1).sum());
-        let mut push = |piece: &str| {
-            if !piece.is_empty() {
-                if !normalized.is_empty() {
-                    normalized.push(' ');
-                }
-                normalized.push_str(piece);
-            }
-        };
         for l in &lines {
-            push(&l.normalized);
+            crate::text::push_joined(&mut normalized, &l.normalized);
         }
         // Lines beyond those read one by one are still part of the text.
         if let Some(last) = lines.last() {
             let end = last.raw.as_ptr() as usize - capped.as_ptr() as usize + last.raw.len();
             if let Some(rest) = capped.get(end..).filter(|r| !r.trim().is_empty()) {
-                push(&normalize(rest));
+                crate::text::push_joined(&mut normalized, &normalize(rest));
             }
         }
         NoticeText { lines, normalized }

@@ -1062,14 +1062,7 @@ pub fn check_read(
     // The same text normalised: the pieces' normalised forms joined as
     // `normalize(&text)` would join them, the notice's taken as given.
     let mut normalized = String::with_capacity(normalized_notice.len() + 1024);
-    let mut add = |piece: &str| {
-        if !piece.is_empty() {
-            if !normalized.is_empty() {
-                normalized.push(' ');
-            }
-            normalized.push_str(piece);
-        }
-    };
+    let mut add = |piece: &str| crate::text::push_joined(&mut normalized, piece);
     add(&normalized_subject);
     add(".");
     add(normalized_notice);

@@ -41,6 +41,18 @@ pub fn normalize(text: &str) -> String {
     collapse(text, true)
 }
 
+/// Appends `piece` to `out` as [`normalize`] joins the normalised pieces of
+/// a text: after one space, unless either side is empty. So the normalised
+/// pieces of a text, pushed in order, make the text normalised whole.
+pub fn push_joined(out: &mut String, piece: &str) {
+    if !piece.is_empty() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+}
+
 /// Every run of whitespace collapsed to one space, trimmed; nothing else
 /// changed. The same as `split_whitespace().collect::<Vec<_>>().join(" ")`,
 /// without the vector: for unfolding header values and tidying diagnostics.
