@@ -12,6 +12,10 @@
 //! A benchmark, not a test: it prints figures and asserts nothing about speed.
 
 use bouncedesk::{analyze, Options};
+
+// The allocator the `bouncedesk` binary uses, so the figures are the CLI's and the bot's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -63,50 +63,38 @@ pub fn collapse_whitespace(text: &str) -> String {
 /// Collapses whitespace; with `canonical`, also folds width and lowercases
 /// ([`normalize`]).
 fn collapse(text: &str, canonical: bool) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    let mut rest = text;
-    while !rest.is_empty() {
-        // Runs of ASCII, most of any notice, are copied a phrase at a time:
-        // words with single spaces between them need no rewriting (but
-        // lowercasing, done in place on the copy).
-        let bytes = rest.as_bytes();
-        let ascii = bytes
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len());
-        let mut i = 0;
-        while i < ascii {
-            if is_ascii_space(bytes[i]) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if is_ascii_space(b) {
                 pending_space = !out.is_empty();
                 i += 1;
                 continue;
             }
+            // Runs of ASCII words with single spaces between them, most of
+            // any notice, need no rewriting (but lowercasing, done in place
+            // on the copy): copied a phrase at a time.
             let start = i;
-            while i < ascii {
-                let b = bytes[i];
-                if !is_ascii_space(b) {
-                    i += 1;
-                } else if b == b' ' && i + 1 < ascii && !is_ascii_space(bytes[i + 1]) {
-                    // One plain space between two words stays as it is.
-                    i += 2;
-                } else {
-                    break;
-                }
-            }
+            i = plain_phrase_end(bytes, i);
             if pending_space {
                 out.push(' ');
                 pending_space = false;
             }
             let from = out.len();
-            out.push_str(&rest[start..i]);
+            out.push_str(&text[start..i]);
             if canonical {
                 out[from..].make_ascii_lowercase();
             }
+            continue;
         }
-        rest = &rest[ascii..];
-        let Some(c) = rest.chars().next() else { break };
-        rest = &rest[c.len_utf8()..];
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         let folded = if canonical { fold_char(c) } else { c };
         if folded.is_whitespace() {
             pending_space = !out.is_empty();
@@ -125,6 +113,54 @@ fn collapse(text: &str, canonical: bool) -> String {
         }
     }
     out
+}
+
+/// Where a run that [`collapse`] copies unchanged ends, from `i` (an ASCII
+/// byte that is not whitespace): before the first non-ASCII byte, whitespace
+/// other than one plain space, or a space not followed by a plain ASCII
+/// byte. Eight bytes at a time where they are all plain.
+fn plain_phrase_end(bytes: &[u8], mut i: usize) -> usize {
+    let plain_next = |j: usize| {
+        bytes
+            .get(j)
+            .is_some_and(|&n| n.is_ascii() && !is_ascii_space(n))
+    };
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if is_plain_word(word) && (chunk[7] != b' ' || plain_next(i + 8)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        if b.is_ascii() && !is_ascii_space(b) {
+            i += 1;
+        } else if b == b' ' && plain_next(i + 1) {
+            // One plain space between two words stays as it is.
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// True when the eight bytes of `word` are ASCII, none a control character
+/// (tab, line ends), and no two adjacent ones are spaces.
+fn is_plain_word(word: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // The high bit of each byte that is zero; exact per byte (no carries
+    // between bytes), valid for ASCII bytes.
+    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
+    if word & HIGH != 0 {
+        return false;
+    }
+    // Below 0x20 exactly when neither bit 5 nor bit 6 is set.
+    let controls = zero_bytes(word & 0x6060_6060_6060_6060);
+    let spaces = zero_bytes(word ^ 0x2020_2020_2020_2020);
+    controls == 0 && spaces & (spaces >> 8) == 0
 }
 
 /// The width fold of one character: full-width ASCII and the ideographic
@@ -553,6 +589,29 @@ mod tests {
     }
 
     #[test]
+    fn is_plain_word_agrees_with_its_definition() {
+        let alphabet = [
+            b'a', b'Z', b' ', b'\t', b'\n', b'\r', 0x0b, 0x1f, 0x21, 0x7f, 0x80, 0xe3,
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let bytes: [u8; 8] = std::array::from_fn(|k| {
+                alphabet[((state >> (k * 5)) % alphabet.len() as u64) as usize]
+            });
+            let by_definition = bytes.iter().all(|&b| b.is_ascii() && b >= 0x20)
+                && !bytes.windows(2).any(|w| w == b"  ");
+            assert_eq!(
+                is_plain_word(u64::from_le_bytes(bytes)),
+                by_definition,
+                "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
     fn collapse_whitespace_agrees_with_split_and_join() {
         let pieces = [
             "A b",
@@ -564,6 +623,8 @@ mod tests {
             "\u{65e5}",
             "\t",
             "\u{00A0}x",
+            "abcdefg ",
+            "ab cd ef gh",
         ];
         for s in joined_combinations(&pieces, 3) {
             let by_definition = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -597,6 +658,14 @@ mod tests {
         // Every combination of a few awkward pieces.
         let pieces = [
             "A", " ", "  ", "\n", "\u{3000}", "\u{65e5}", "b", "\t", "\u{FF21}",
+        ];
+        for s in joined_combinations(&pieces, 4) {
+            assert_eq!(normalize(&s), normalize_by_definition(&s), "{s:?}");
+        }
+        // Pieces of eight bytes and around, for the word-at-a-time path:
+        // a space on each side of a chunk boundary, controls inside one.
+        let pieces = [
+            "Abcdefg ", "abcdefgh", " ", "  ", "ab cd ef", "a\tb", "\u{65e5}", "\r\n", "x",
         ];
         for s in joined_combinations(&pieces, 4) {
             assert_eq!(normalize(&s), normalize_by_definition(&s), "{s:?}");
