@@ -285,6 +285,10 @@ pub(crate) struct GatedSet {
     /// For each literal, the rules it gates.
     gates: Vec<Vec<usize>>,
     regexes: Vec<meta::Regex>,
+    /// For each rule, true when its literals are not where its matches
+    /// start but somewhere inside them ([`Gate::Inner`]): sighted, the rule
+    /// is searched through the whole text once.
+    inner: Vec<bool>,
     ungated: RegexSet,
     ungated_ids: Vec<usize>,
 }
@@ -329,6 +333,7 @@ impl GatedSet {
         let mut gates: Vec<Vec<usize>> = Vec::new();
         let mut ungated_ids = Vec::new();
         let mut regexes = Vec::with_capacity(patterns.len());
+        let mut inner = Vec::with_capacity(patterns.len());
         for (id, pattern) in patterns.iter().enumerate() {
             let ascii = asciify(pattern);
             regexes.push(
@@ -339,8 +344,10 @@ impl GatedSet {
                         panic!("src/rules/{file}: pattern {pattern:?} does not compile: {e}")
                     }),
             );
-            match prefix_literals(&ascii) {
-                Some(lits) => {
+            let gate = gate_literals(&ascii);
+            inner.push(matches!(gate, Some(Gate::Inner(_))));
+            match gate {
+                Some(Gate::Prefix(lits) | Gate::Inner(lits)) => {
                     for mut lit in lits {
                         lit.truncate(GATE_LITERAL_BYTES);
                         let next = literal_list.len();
@@ -366,6 +373,7 @@ impl GatedSet {
                 .unwrap_or_else(|e| panic!("src/rules/{file}: literal prefilter: {e}")),
             gates,
             regexes,
+            inner,
             ungated: compile_set(file, &ungated_patterns),
             ungated_ids,
         }
@@ -404,7 +412,9 @@ impl GatedSet {
             for &id in touched.iter() {
                 let slot = std::mem::replace(&mut slots[id], Sighting::NONE);
                 let re = &self.regexes[id];
-                let hit = if slot.count <= ANCHORED_TRIES {
+                let hit = if self.inner[id] {
+                    re.is_match(Input::new(text))
+                } else if slot.count <= ANCHORED_TRIES {
                     slot.starts[..slot.count]
                         .iter()
                         .any(|&s| re.is_match(Input::new(text).range(s..).anchored(Anchored::Yes)))
@@ -436,22 +446,101 @@ impl GatedSet {
 /// (measured: same throughput).
 const GATE_LITERAL_BYTES: usize = 10;
 
-/// The literal strings one of which every match of the pattern starts with,
-/// when there are few enough and none is shorter than 3 bytes.
-fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+/// Literals that every match of a pattern contains, found by one
+/// Aho-Corasick pass for all the rules of a table.
+#[derive(Debug, PartialEq)]
+enum Gate {
+    /// Every match starts with one of these.
+    Prefix(Vec<Vec<u8>>),
+    /// Every match contains one of these, not necessarily at its start
+    /// (`\d+ messages? (?:held|pending)`: no literal opens it).
+    Inner(Vec<Vec<u8>>),
+}
+
+/// Shortest literal worth gating on: shorter ones occur everywhere.
+const MIN_GATE_LITERAL_BYTES: usize = 3;
+
+/// Most literals one rule may be gated by.
+const MAX_GATE_LITERALS: usize = 256;
+
+/// The literals a pattern's matches start with, or else contain, when
+/// there are few enough and none is shorter than [`MIN_GATE_LITERAL_BYTES`].
+fn gate_literals(pattern: &str) -> Option<Gate> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
         .ok()?;
+    if let Some(lits) = prefix_literals_of(&hir) {
+        return Some(Gate::Prefix(lits));
+    }
+    inner_literals_of(&hir).map(Gate::Inner)
+}
+
+fn prefix_literals_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix).limit_total(256);
-    let seq = extractor.extract(&hir);
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(MAX_GATE_LITERALS);
+    let seq = extractor.extract(hir);
     let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 3) {
+    if literals.is_empty()
+        || literals
+            .iter()
+            .any(|l| l.as_bytes().len() < MIN_GATE_LITERAL_BYTES)
+    {
         return None;
     }
     Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// Literals every match contains: a concatenation's matches contain a match
+/// of each of its parts, so the prefixes of any one part will do (the part
+/// whose shortest literal is longest, the later on a tie: the specific words
+/// of a phrase tend to come last); an alternation's, those of each branch.
+fn inner_literals_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    if let Some(lits) = prefix_literals_of(hir) {
+        return Some(lits);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => inner_literals_of(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => inner_literals_of(&r.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .filter_map(inner_literals_of)
+            .map(|lits| {
+                let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
+                (shortest, lits)
+            })
+            .fold(None, |best: Option<(usize, Vec<Vec<u8>>)>, this| match best {
+                Some(b) if b.0 > this.0 => Some(b),
+                _ => Some(this),
+            })
+            .map(|(_, lits)| lits),
+        HirKind::Alternation(branches) => {
+            // Cut to what the gate looks for, so expanded branches share.
+            let mut all: Vec<Vec<u8>> = Vec::new();
+            for b in branches {
+                for mut lit in inner_literals_of(b)? {
+                    lit.truncate(GATE_LITERAL_BYTES);
+                    if !all.contains(&lit) {
+                        all.push(lit);
+                    }
+                }
+            }
+            (all.len() <= MAX_GATE_LITERALS).then_some(all)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    match gate_literals(pattern)? {
+        Gate::Prefix(lits) => Some(lits),
+        Gate::Inner(_) => None,
+    }
 }
 
 /// The status Sendmail's DSN gives a remote reply without an enhanced code.
@@ -856,6 +945,10 @@ mod tests {
             "^550 .*full",
             ".*quota",
             "\\bdisk (?:full|quota)",
+            // Gated by literals inside, not at the start.
+            "\\d+ (?:new )?messages? (?:are )?(?:held|pending)",
+            "^-+ ?(?:original message|returned mail)",
+            "\\bhop count|\\d+ hops",
         ]
         .iter()
         .map(|p| p.to_string())
@@ -874,6 +967,15 @@ mod tests {
             "user unk user unk user unk user unk user unk user unknown",
             "no such no such no such no such no such no such user",
             "no such no such no such no such no such",
+            "you have 3 new messages held",
+            "you have 3 new messages",
+            "12 message pending 5 messages held",
+            "messages held",
+            "--- original message",
+            "text --- original message",
+            "too many hops: 31 hops",
+            "hop count exceeded",
+            "hops",
         ] {
             let plain: Vec<usize> = patterns
                 .iter()
@@ -885,6 +987,13 @@ mod tests {
         }
         assert!(prefix_literals("user unknown").is_some());
         assert!(prefix_literals(".*quota").is_none());
+        assert_eq!(gate_literals(".*quota"), Some(Gate::Inner(vec![b"quota".to_vec()])));
+        // The part whose shortest literal is longest gates.
+        assert_eq!(
+            gate_literals(r"\d+ (?:mail|message) (?:held|pending)"),
+            Some(Gate::Inner(vec![b"held".to_vec(), b"pending".to_vec()]))
+        );
+        assert_eq!(gate_literals("##$"), None, "two bytes are too short a gate");
     }
 
     #[test]
