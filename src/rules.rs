@@ -240,6 +240,13 @@ impl<L: Copy + PartialEq> PhraseTable<L> {
         scan
     }
 
+    /// The label of the first rule in table order that matches.
+    pub fn first_match(&self, normalized: &str) -> Option<L> {
+        self.gated
+            .first_matching(normalized)
+            .map(|i| self.labels[i])
+    }
+
     /// The labels that have rules.
     pub fn labels(&self) -> impl Iterator<Item = L> + '_ {
         let mut seen: Vec<L> = Vec::new();
@@ -385,6 +392,16 @@ impl GatedSet {
     /// so the rule is checked only there, anchored: a few bytes of work per
     /// sighting instead of a search through the whole text per rule.
     pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
+        self.search(text, false)
+    }
+
+    /// The lowest index of a matching pattern: the rules sighted after it
+    /// are not checked.
+    pub(crate) fn first_matching(&self, text: &str) -> Option<usize> {
+        self.search(text, true).first().copied()
+    }
+
+    fn search(&self, text: &str, first_only: bool) -> Vec<usize> {
         use regex_automata::{Anchored, Input};
         SIGHTINGS.with_borrow_mut(|(slots, touched)| {
             if slots.len() < self.regexes.len() {
@@ -409,8 +426,28 @@ impl GatedSet {
                 }
             }
             let mut out: Vec<usize> = Vec::new();
+            if !self.ungated_ids.is_empty() {
+                out.extend(
+                    self.ungated
+                        .matches(text)
+                        .iter()
+                        .map(|i| self.ungated_ids[i]),
+                );
+            }
+            if first_only {
+                touched.sort_unstable();
+            }
+            // With `first_only`, no gated rule after this one can matter.
+            let mut bound = if first_only {
+                out.iter().copied().min().unwrap_or(usize::MAX)
+            } else {
+                usize::MAX
+            };
             for &id in touched.iter() {
                 let slot = std::mem::replace(&mut slots[id], Sighting::NONE);
+                if id > bound {
+                    continue;
+                }
                 let re = &self.regexes[id];
                 let hit = if self.inner[id] {
                     re.is_match(Input::new(text))
@@ -423,17 +460,15 @@ impl GatedSet {
                 };
                 if hit {
                     out.push(id);
+                    if first_only {
+                        bound = id;
+                    }
                 }
             }
-            if !self.ungated_ids.is_empty() {
-                out.extend(
-                    self.ungated
-                        .matches(text)
-                        .iter()
-                        .map(|i| self.ungated_ids[i]),
-                );
-            }
             out.sort_unstable();
+            if first_only {
+                out.truncate(1);
+            }
             out
         })
     }
@@ -781,6 +816,8 @@ impl Rules {
             notice_markers: compile_set("formats.toml", &notice),
             subject_markers: compile_set("formats.toml", &subject),
             notice: NoticePatterns::load(),
+            // Rules in format order, so the first rule matching names the
+            // first format matching (`detect_format`).
             format_detect: {
                 let mut rules = Vec::new();
                 let mut labels = Vec::new();
@@ -844,11 +881,10 @@ impl Rules {
     }
 
     /// The first format whose markers match the normalised text.
+    /// The first format in table order whose `detect` patterns match.
     pub fn detect_format(&self, normalized: &str) -> Option<&Format> {
         self.format_detect
-            .matches(normalized)
-            .into_iter()
-            .min()
+            .first_match(normalized)
             .map(|i| &self.formats[i])
     }
 }
@@ -984,6 +1020,7 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             assert_eq!(gated.matching(text), plain, "{text}");
+            assert_eq!(gated.first_matching(text), plain.first().copied(), "{text}");
         }
         assert!(prefix_literals("user unknown").is_some());
         assert!(prefix_literals(".*quota").is_none());
