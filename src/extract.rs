@@ -246,7 +246,11 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
             }
             if status.is_none() {
                 let reply_code = find_reply_code(&diagnostic).or(from_notice.reply_code);
-                status = implied_status(&diagnostic, &from_notice.context, reply_code);
+                // As for a notice without status fields (below): a sentence
+                // whose writer always gives one status, else the reply
+                // code's class, as the reporting MTA writes it (550 -> 5.0.0).
+                status = implied_status(&diagnostic, &from_notice.context, reply_code)
+                    .or_else(|| reply_code.map(|c| format!("{}.0.0", c / 100)));
             }
             let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
             if let Some(comment) = &r.status_comment {
@@ -1061,6 +1065,16 @@ mod tests {
                 assert_eq!(text.normalized_head(chars), by_definition, "{notice:?} {chars}");
             }
         }
+    }
+
+    #[test]
+    fn a_status_field_left_out_is_the_reply_codes_class() {
+        // A DSN whose writer gave no Status: the reporting MTA's convention
+        // for a bare reply (550 -> 5.0.0), as for notices without fields.
+        let f = found("From: MAILER-DAEMON@mx.example.jp\nTo: taro@example.org\nSubject: Delivery Status Notification\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\n\n--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\n\nOriginal-Recipient: <hanako@example.net>\nAction: failed\nDiagnostic-Code: smtp; 550 <hanako@example.net>... User not exist\n\n--B--\n");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].reply_code, Some(550));
+        assert_eq!(f[0].status.as_deref(), Some("5.0.0"));
     }
 
     fn unnamed(raw: &str) -> Option<Found> {

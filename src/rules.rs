@@ -548,10 +548,13 @@ fn inner_literals_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
                 let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
                 (shortest, lits)
             })
-            .fold(None, |best: Option<(usize, Vec<Vec<u8>>)>, this| match best {
-                Some(b) if b.0 > this.0 => Some(b),
-                _ => Some(this),
-            })
+            .fold(
+                None,
+                |best: Option<(usize, Vec<Vec<u8>>)>, this| match best {
+                    Some(b) if b.0 > this.0 => Some(b),
+                    _ => Some(this),
+                },
+            )
             .map(|(_, lits)| lits),
         HirKind::Alternation(branches) => {
             // Cut to what the gate looks for, so expanded branches share.
@@ -1024,7 +1027,10 @@ mod tests {
         }
         assert!(prefix_literals("user unknown").is_some());
         assert!(prefix_literals(".*quota").is_none());
-        assert_eq!(gate_literals(".*quota"), Some(Gate::Inner(vec![b"quota".to_vec()])));
+        assert_eq!(
+            gate_literals(".*quota"),
+            Some(Gate::Inner(vec![b"quota".to_vec()]))
+        );
         // The part whose shortest literal is longest gates.
         assert_eq!(
             gate_literals(r"\d+ (?:mail|message) (?:held|pending)"),
