@@ -156,7 +156,18 @@ fn header_block_fields(raw: &[u8]) -> Option<(usize, usize, usize)> {
     let mut rfc5322 = 0;
     let mut date_and_from = 0;
     let mut fields = 0;
-    for (n, line) in raw.split(|b| *b == b'\n').enumerate() {
+    let mut start = 0;
+    let lines = std::iter::from_fn(|| {
+        if start > raw.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &raw[start..]).map_or(raw.len(), |p| start + p);
+        let line = &raw[start..end];
+        start = end + 1;
+        Some(line)
+    });
+    // Lines found with memchr: header blocks run to kilobytes (DKIM, ARC).
+    for (n, line) in lines.enumerate() {
         if line.is_empty() || line.iter().all(|b| *b == b' ' || *b == b'\t') {
             break;
         }

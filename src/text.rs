@@ -16,10 +16,7 @@ pub fn fold_width(text: &str) -> String {
     let mut rest = text;
     while !rest.is_empty() {
         // ASCII other than CR, most of any text, is copied as it is.
-        let plain = rest
-            .bytes()
-            .position(|b| !b.is_ascii() || b == b'\r')
-            .unwrap_or(rest.len());
+        let plain = ascii_without_cr(rest.as_bytes());
         out.push_str(&rest[..plain]);
         rest = &rest[plain..];
         let Some(c) = rest.chars().next() else { break };
@@ -33,6 +30,27 @@ pub fn fold_width(text: &str) -> String {
         }
     }
     out
+}
+
+/// How many bytes from the start are ASCII other than CR, eight at a time.
+fn ascii_without_cr(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let cr = word ^ 0x0D0D_0D0D_0D0D_0D0D;
+        // Any byte with its high bit set, or equal to CR (exact per byte).
+        let cr_bytes = !(((cr & LOW7) + LOW7) | cr) & HIGH;
+        if word & HIGH != 0 || cr_bytes != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| !b.is_ascii() || b == b'\r')
+        .unwrap_or(bytes.len() - i)
 }
 
 /// The canonical form rules match against: width-folded, lowercased, and every
@@ -585,6 +603,22 @@ mod tests {
                     "{text:?} {max}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn ascii_without_cr_agrees_with_its_definition() {
+        for s in joined_combinations(
+            &[
+                "abcdefgh", "abc", "\r", "\n", "\u{65e5}", "\u{0d0d}", "\u{8d}",
+            ],
+            4,
+        ) {
+            let by_definition = s
+                .bytes()
+                .position(|b| !b.is_ascii() || b == b'\r')
+                .unwrap_or(s.len());
+            assert_eq!(ascii_without_cr(s.as_bytes()), by_definition, "{s:?}");
         }
     }
 
