@@ -250,7 +250,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
                 // whose writer always gives one status, else the reply
                 // code's class, as the reporting MTA writes it (550 -> 5.0.0).
                 status = implied_status(&diagnostic, &from_notice.context, reply_code)
-                    .or_else(|| reply_code.map(|c| format!("{}.0.0", c / 100)));
+                    .or_else(|| reply_code.and_then(failure_class_status));
             }
             let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
             if let Some(comment) = &r.status_comment {
@@ -292,7 +292,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
             status: ev
                 .status
                 .or_else(|| implied_status(&ev.diagnostic, &ev.context, ev.reply_code))
-                .or_else(|| ev.reply_code.map(|c| format!("{}.0.0", c / 100))),
+                .or_else(|| ev.reply_code.and_then(failure_class_status)),
             reply_code: ev.reply_code,
             command: ev.command,
             diagnostic: tidy(&ev.diagnostic),
@@ -304,6 +304,14 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
         });
     }
     extraction
+}
+
+/// The status a reporting MTA writes for a failure reply without an
+/// enhanced code: its class, `X.0.0` (550 -> 5.0.0). Only for 4xx and 5xx: a
+/// 2xx code in a failure's text is a banner or an earlier command's reply,
+/// never the failure itself.
+fn failure_class_status(reply_code: u16) -> Option<String> {
+    matches!(reply_code / 100, 4 | 5).then(|| format!("{}.0.0", reply_code / 100))
 }
 
 /// Lines of a notice naming no recipient that are read for its shape and,
@@ -398,7 +406,7 @@ pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
         action: Some(if delayed { "delayed" } else { "failed" }.into()),
         status: status
             .or_else(|| implied_status(&diagnostic, &context, reply_code))
-            .or_else(|| reply_code.map(|c| format!("{}.0.0", c / 100))),
+            .or_else(|| reply_code.and_then(failure_class_status)),
         reply_code,
         command: find_command(&diagnostic).or_else(|| find_or_imply_command(&diagnostic, &context)),
         remote_mta: find_remote(&diagnostic),
@@ -1075,6 +1083,14 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].reply_code, Some(550));
         assert_eq!(f[0].status.as_deref(), Some("5.0.0"));
+        // A banner's 220 ahead of the failure gives no "2.0.0" (delivered).
+        let f = found("From: MAILER-DAEMON@mx.example.jp\nTo: taro@example.org\nSubject: Delivery Status Notification\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\n\n--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; hanako@example.net\nAction: failed\nDiagnostic-Code: smtp; 220 mx.example.net ESMTP ready; 550 User unknown\n\n--B--\n");
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].status.as_deref().is_none_or(|s| !s.starts_with('2')),
+            "{:?}",
+            f[0].status
+        );
     }
 
     fn unnamed(raw: &str) -> Option<Found> {

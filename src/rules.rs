@@ -278,13 +278,15 @@ impl<L> Default for Scan<L> {
     }
 }
 
-/// A set of patterns searched through their literal prefixes.
+/// A set of patterns searched through their literals.
 ///
 /// Every rule that can only match where one of a few literal strings starts
 /// (`user unknown`, `(?:no such|unknown) user`) is tried only when one of
 /// those strings occurs in the text, found for all rules at once by one
-/// Aho-Corasick pass; the few rules without such a prefix form a small
-/// `RegexSet` searched every time. An overlapping search of one `RegexSet` of
+/// Aho-Corasick pass, and only there; a rule no literal opens but whose
+/// every match contains one (`\d+ messages? (?:held|pending)`) is searched
+/// through the whole text when one occurs ([`Gate::Inner`]); the few rules
+/// with neither form a small `RegexSet` searched every time. An overlapping search of one `RegexSet` of
 /// all ~600 rules spends its time building lazy-DFA states and was measured
 /// at a third of this speed.
 pub(crate) struct GatedSet {
@@ -388,9 +390,9 @@ impl GatedSet {
 
     /// Indexes of the matching patterns, ascending.
     ///
-    /// Every match of a gated rule starts where one of its literals starts,
-    /// so the rule is checked only there, anchored: a few bytes of work per
-    /// sighting instead of a search through the whole text per rule.
+    /// Every match of a prefix-gated rule starts where one of its literals
+    /// starts, so the rule is checked only there, anchored: a few bytes of
+    /// work per sighting instead of a search through the whole text per rule.
     pub(crate) fn matching(&self, text: &str) -> Vec<usize> {
         self.search(text, false)
     }
@@ -883,7 +885,6 @@ impl Rules {
         self.status.get(&format!("X{rest}")).copied()
     }
 
-    /// The first format whose markers match the normalised text.
     /// The first format in table order whose `detect` patterns match.
     pub fn detect_format(&self, normalized: &str) -> Option<&Format> {
         self.format_detect

@@ -164,13 +164,13 @@ fn plain_phrase_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// True when the eight bytes of `word` are ASCII, none a control character
-/// (tab, line ends), and no two adjacent ones are spaces.
+/// True when the eight bytes of `word` are ASCII, none below 0x20 (tab, line
+/// ends and the other controls), and no two adjacent ones are spaces.
 fn is_plain_word(word: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     // The high bit of each byte that is zero; exact per byte (no carries
-    // between bytes), valid for ASCII bytes.
+    // between bytes).
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
     if word & HIGH != 0 {
         return false;
