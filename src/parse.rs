@@ -564,15 +564,15 @@ const ORIGINAL_HEADER_NAMES: &[&str] = &[
     "content-language",
 ];
 
-fn header_name_of(line: &str) -> Option<String> {
-    let (name, _) = line.split_once(':')?;
-    if name.is_empty()
-        || name.len() > 40
-        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+fn header_name_of(line: &str) -> Option<&str> {
+    // A name is at most 40 bytes: the colon is looked for no further.
+    let head = &line.as_bytes()[..line.len().min(41)];
+    let colon = memchr::memchr(b':', head)?;
+    let name = &line[..colon];
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return None;
     }
-    Some(name.to_ascii_lowercase())
+    Some(name)
 }
 
 /// Splits a notice into (the notice proper, the returned original). The
@@ -622,7 +622,10 @@ fn is_header_run(lines: &[&str]) -> bool {
         }
         match header_name_of(line) {
             Some(name)
-                if ORIGINAL_HEADER_NAMES.contains(&name.as_str()) || name.starts_with("x-") =>
+                if ORIGINAL_HEADER_NAMES
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(name))
+                    || name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("x-")) =>
             {
                 count += 1;
                 if count >= 3 {
