@@ -15,9 +15,6 @@ use bouncedesk::{analyze, Options};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-// The allocator the `bouncedesk` binary uses, so the figures are the CLI's and the bot's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn files_in(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
