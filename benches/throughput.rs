@@ -15,7 +15,6 @@ use bouncedesk::{analyze, Options};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-
 fn files_in(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -3,7 +3,6 @@
 
 mod cli;
 
-
 fn main() -> std::process::ExitCode {
     cli::run()
 }
