@@ -246,11 +246,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
             }
             if status.is_none() {
                 let reply_code = find_reply_code(&diagnostic).or(from_notice.reply_code);
-                // As for a notice without status fields (below): a sentence
-                // whose writer always gives one status, else the reply
-                // code's class, as the reporting MTA writes it (550 -> 5.0.0).
-                status = implied_status(&diagnostic, &from_notice.context, reply_code)
-                    .or_else(|| reply_code.and_then(failure_class_status));
+                status = status_without_code(&diagnostic, &from_notice.context, reply_code);
             }
             let mut context = format!("{} {}", from_notice.diagnostic, from_notice.context);
             if let Some(comment) = &r.status_comment {
@@ -291,8 +287,7 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
             // what the reporting MTA writes in its Status field (550 -> 5.0.0).
             status: ev
                 .status
-                .or_else(|| implied_status(&ev.diagnostic, &ev.context, ev.reply_code))
-                .or_else(|| ev.reply_code.and_then(failure_class_status)),
+                .or_else(|| status_without_code(&ev.diagnostic, &ev.context, ev.reply_code)),
             reply_code: ev.reply_code,
             command: ev.command,
             diagnostic: tidy(&ev.diagnostic),
@@ -304,14 +299,6 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
         });
     }
     extraction
-}
-
-/// The status a reporting MTA writes for a failure reply without an
-/// enhanced code: its class, `X.0.0` (550 -> 5.0.0). Only for 4xx and 5xx: a
-/// 2xx code in a failure's text is a banner or an earlier command's reply,
-/// never the failure itself.
-fn failure_class_status(reply_code: u16) -> Option<String> {
-    matches!(reply_code / 100, 4 | 5).then(|| format!("{}.0.0", reply_code / 100))
 }
 
 /// Lines of a notice naming no recipient that are read for its shape and,
@@ -404,9 +391,7 @@ pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
     Some(Found {
         recipient: String::new(),
         action: Some(if delayed { "delayed" } else { "failed" }.into()),
-        status: status
-            .or_else(|| implied_status(&diagnostic, &context, reply_code))
-            .or_else(|| reply_code.and_then(failure_class_status)),
+        status: status.or_else(|| status_without_code(&diagnostic, &context, reply_code)),
         reply_code,
         command: find_command(&diagnostic).or_else(|| find_or_imply_command(&diagnostic, &context)),
         remote_mta: find_remote(&diagnostic),
@@ -1024,14 +1009,24 @@ fn transcript_command(lines: &[Line<'_>], index: &NoticeIndex, diagnostic: &str)
     })
 }
 
-/// The status the notice's writer always gives one of its fixed sentences,
-/// when the text has no code of its own (`status.toml`, `implied`); never one
-/// of another class than the reply code.
-fn implied_status(diagnostic: &str, context: &str, reply_code: Option<u16>) -> Option<String> {
+/// The status of a failure whose text gives no enhanced code, for every kind
+/// of result (status fields without Status, a notice, a notice naming no
+/// recipient): the status the notice's writer always gives one of its fixed
+/// sentences (`status.toml`, `implied`), never one of another class than the
+/// reply code; else the reply code's class, as a reporting MTA writes it
+/// (550 -> 5.0.0). Only for 4xx and 5xx: a 2xx code in a failure's text is a
+/// banner or an earlier command's reply, never the failure itself.
+fn status_without_code(diagnostic: &str, context: &str, reply_code: Option<u16>) -> Option<String> {
     let text = normalize(&format!("{diagnostic} {context}"));
-    let status = RULES.implied_status(&text)?;
-    let class_agrees = reply_code.is_none_or(|c| status.get(..1) == Some(&(c / 100).to_string()));
-    class_agrees.then(|| status.to_string())
+    if let Some(status) = RULES.implied_status(&text) {
+        let class_agrees =
+            reply_code.is_none_or(|c| status.get(..1) == Some(&(c / 100).to_string()));
+        if class_agrees {
+            return Some(status.to_string());
+        }
+    }
+    let class = reply_code? / 100;
+    matches!(class, 4 | 5).then(|| format!("{class}.0.0"))
 }
 
 /// A line whose end says the sentence goes on.

@@ -286,9 +286,9 @@ impl<L> Default for Scan<L> {
 /// Aho-Corasick pass, and only there; a rule no literal opens but whose
 /// every match contains one (`\d+ messages? (?:held|pending)`) is searched
 /// through the whole text when one occurs ([`Gate::Inner`]); the few rules
-/// with neither form a small `RegexSet` searched every time. An overlapping search of one `RegexSet` of
-/// all ~600 rules spends its time building lazy-DFA states and was measured
-/// at a third of this speed.
+/// with neither form a small `RegexSet` searched every time. An overlapping
+/// search of one `RegexSet` of all ~600 rules spends its time building
+/// lazy-DFA states and was measured at a third of this speed.
 pub(crate) struct GatedSet {
     literals: aho_corasick::AhoCorasick,
     /// For each literal, the rules it gates.

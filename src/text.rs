@@ -32,17 +32,24 @@ pub fn fold_width(text: &str) -> String {
     out
 }
 
+/// The high bit of each of eight bytes: set in a word of text where a byte
+/// is not ASCII.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit set of each byte of `word` that is zero, exact per byte (the
+/// sum of a byte's low seven bits and 0x7F carries into no other byte). A
+/// word XORed with a byte repeated eight times marks where that byte is.
+fn zero_bytes(word: u64) -> u64 {
+    const LOW_BITS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((word & LOW_BITS) + LOW_BITS) | word) & HIGH_BITS
+}
+
 /// How many bytes from the start are ASCII other than CR, eight at a time.
 fn ascii_without_cr(bytes: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let mut i = 0;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let cr = word ^ 0x0D0D_0D0D_0D0D_0D0D;
-        // Any byte with its high bit set, or equal to CR (exact per byte).
-        let cr_bytes = !(((cr & LOW7) + LOW7) | cr) & HIGH;
-        if word & HIGH != 0 || cr_bytes != 0 {
+        if word & HIGH_BITS != 0 || zero_bytes(word ^ 0x0D0D_0D0D_0D0D_0D0D) != 0 {
             break;
         }
         i += 8;
@@ -167,12 +174,7 @@ fn plain_phrase_end(bytes: &[u8], mut i: usize) -> usize {
 /// True when the eight bytes of `word` are ASCII, none below 0x20 (tab, line
 /// ends and the other controls), and no two adjacent ones are spaces.
 fn is_plain_word(word: u64) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // The high bit of each byte that is zero; exact per byte (no carries
-    // between bytes).
-    let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x) & HIGH;
-    if word & HIGH != 0 {
+    if word & HIGH_BITS != 0 {
         return false;
     }
     // Below 0x20 exactly when neither bit 5 nor bit 6 is set.
