@@ -247,8 +247,16 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
                 unnamed_only = true;
             }
         }
+        // A pasted notice that names neither recipient nor reason (Postfix's
+        // "--- Delivery report unavailable ---", a notice cut short) is still
+        // a bounce, when it has a copied notice's shape: say so, and ask for
+        // the whole message, rather than "not a bounce".
         notice_without_recipients = found.is_empty()
-            && (bounce_like || (notice_says_bounce && (from_daemon || subject_says_bounce)));
+            && (bounce_like
+                || (notice_says_bounce && (from_daemon || subject_says_bounce))
+                || (notice_says_bounce
+                    && kind == InputKind::Paste
+                    && crate::extract::copied_notice_headline(&notice_text).is_some()));
         if bounce_like {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
                 format = Some("RFC3464".into());

@@ -311,6 +311,50 @@ const UNNAMED_MIN_LINES: usize = 3;
 /// The non-empty lines of a notice within which its headline must stand.
 const UNNAMED_HEADLINE_WITHIN: usize = 8;
 
+/// A line that says why delivery failed: evidence with a reply or status
+/// code, or words a reason rule reads.
+fn says_why(line: &Line<'_>) -> bool {
+    line.evidence
+        && (find_reply_code(line.raw).is_some()
+            || find_status(line.raw).is_some()
+            || RULES.reasons.matches(&line.normalized).iter().any(|r| {
+                !matches!(
+                    r,
+                    crate::reason::Reason::OnHold | crate::reason::Reason::Vacation
+                )
+            }))
+}
+
+/// The line number of the headline when the text has the shape of a copied
+/// notice: a notice's headline opens it (within its first few non-empty
+/// lines, after banner lines and the mail client's From/To/Subject lines)
+/// on a line of its own, with more lines below it, none of them a question.
+/// A document or chat that mentions a notice's phrase somewhere has neither
+/// shape; "Undeliverable\nwhat does 550 5.1.1 mean?" is chat.
+pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
+    let lines = &text.lines;
+    let headline = lines
+        .iter()
+        .filter(|l| !l.raw.trim().is_empty())
+        .take(UNNAMED_HEADLINE_WITHIN)
+        .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
+        .filter(|l| !says_why(l) && RULES.notice_markers.is_match(&l.normalized))?
+        .number;
+    let content: Vec<&Line<'_>> = lines
+        .iter()
+        .filter(|l| !l.raw.trim().is_empty())
+        .take(MAX_UNNAMED_SCAN_LINES)
+        .collect();
+    if content.len() < UNNAMED_MIN_LINES
+        || content
+            .iter()
+            .any(|l| l.raw.trim_end().ends_with(['?', '\u{FF1F}']))
+    {
+        return None;
+    }
+    Some(headline)
+}
+
 /// For a notice that names no recipient at all but says why delivery
 /// failed: that evidence, as one result whose recipient is left empty.
 /// People cut the address out before pasting a notice in a shared channel,
@@ -327,41 +371,7 @@ const UNNAMED_HEADLINE_WITHIN: usize = 8;
 /// sentence, and a document about bounces names their phrases anywhere.
 pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
     let lines = &text.lines;
-    let says_why = |l: &Line<'_>| {
-        l.evidence
-            && (find_reply_code(l.raw).is_some()
-                || find_status(l.raw).is_some()
-                || RULES.reasons.matches(&l.normalized).iter().any(|r| {
-                    !matches!(
-                        r,
-                        crate::reason::Reason::OnHold | crate::reason::Reason::Vacation
-                    )
-                }))
-    };
-    // The headline opens a copied notice (within its first few lines) and
-    // the reason follows it; a document or chat that mentions a notice's
-    // phrase somewhere has neither shape.
-    let headline = lines
-        .iter()
-        .filter(|l| !l.raw.trim().is_empty())
-        .take(UNNAMED_HEADLINE_WITHIN)
-        .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
-        .filter(|l| !says_why(l) && RULES.notice_markers.is_match(&l.normalized))?
-        .number;
-    // A copied notice has several lines, and none of them asks a question;
-    // "Undeliverable\nwhat does 550 5.1.1 mean?" is chat.
-    let content: Vec<&Line<'_>> = lines
-        .iter()
-        .filter(|l| !l.raw.trim().is_empty())
-        .take(MAX_UNNAMED_SCAN_LINES)
-        .collect();
-    if content.len() < UNNAMED_MIN_LINES
-        || content
-            .iter()
-            .any(|l| l.raw.trim_end().ends_with(['?', '\u{FF1F}']))
-    {
-        return None;
-    }
+    let headline = copied_notice_headline(text)?;
     let why: Vec<&Line<'_>> = lines[headline + 1..]
         .iter()
         .take(MAX_UNNAMED_SCAN_LINES)
@@ -505,6 +515,8 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
     let mut out = Vec::new();
     let mut after_intro = false;
     let mut after_local_item = false;
+    // The last non-empty line before this one.
+    let mut previous = "";
     for (i, line) in lines.iter().enumerate() {
         let raw = line.raw;
         if raw.trim().is_empty() {
@@ -546,9 +558,8 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
                     c.is_whitespace() || RULES.notice.bullets.contains(&c)
                 });
                 let at_start = before_plain.is_empty()
-                    || before_plain
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || c == '.' || c == ')')
+                    || is_list_number(before_plain)
+                    || (is_status_prefix(before_plain) && !ends_in_reply_code(previous))
                     || RULES.notice.recipient_label.is_match(before);
                 (at_start
                     && (RULES.notice.after_address.is_match(after) || after_intro || line.evidence))
@@ -577,8 +588,38 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
                 .any(|w| lower.contains(w.as_str()))
             || (after_intro && (strong_line || raw.trim().is_empty()));
         after_local_item = RULES.notice.local_delivery_item.is_match(raw);
+        previous = raw;
     }
     out
+}
+
+/// A list item's number ("1.", "2)", "10"), which may open a recipient line.
+fn is_list_number(text: &str) -> bool {
+    let digits = text.trim_end_matches(['.', ')']);
+    text.len() - digits.len() <= 1
+        && !digits.is_empty()
+        && digits.len() <= 3
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A status code opening a line, as GMX opens its recipient lines:
+///
+/// > 5.2.1 <mikeneko@example.co.jp>... User Unknown
+fn is_status_prefix(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// The line ends in a bare reply code, so the status code opening the next
+/// line is the rest of that reply, not a recipient line. Postfix wraps so:
+///
+/// > <ogawa@client-example.jp>: host mx.client-example.jp[203.0.113.8] said: 550
+/// >     5.1.8 <noreply@mail.example-shop.jp>: Sender address rejected: Domain not
+fn ends_in_reply_code(line: &str) -> bool {
+    let t = line.trim_end().as_bytes();
+    t.len() >= 4
+        && t[t.len() - 3..].iter().all(u8::is_ascii_digit)
+        && matches!(t[t.len() - 3], b'2'..=b'5')
+        && matches!(t[t.len() - 4], b' ' | b'\t' | b':')
 }
 
 /// At most this many lines make one recipient's diagnostic. A notice that
@@ -1121,6 +1162,49 @@ mod tests {
         .is_none());
         // A reply code with no notice around it.
         assert!(unnamed("550 5.1.1 User unknown\n").is_none());
+    }
+
+    /// Regression: a pasted Postfix notice whose report was unavailable
+    /// ("--- Delivery report unavailable ---") was answered "not a bounce";
+    /// it is a bounce whose cause the text does not give.
+    #[test]
+    fn a_pasted_notice_without_recipient_or_reason_is_an_unknown_bounce() {
+        let notice = "This is the mail system at host mx.example.jp.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n                   The mail system\n\n\t--- Delivery report unavailable ---\n";
+        let analyses = crate::analysis::analyze(notice.as_bytes(), &Default::default());
+        assert!(analyses[0].results.is_empty());
+        assert!(analyses[0].notice_without_recipients);
+        // Chat quoting the same headline, or asking about it, is not one.
+        for chat in [
+            "I'm sorry to have to inform you that your message could not be delivered, says my mail. Why?\n",
+            "This is the mail system at host mx.example.jp.\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\nwhat does this mean?\n",
+        ] {
+            let analyses = crate::analysis::analyze(chat.as_bytes(), &Default::default());
+            assert!(!analyses[0].notice_without_recipients, "{chat}");
+        }
+    }
+
+    /// Regression: Microsoft 365's "Original Message Details" name the
+    /// sender as "Sender Address:", which was read as a second recipient.
+    #[test]
+    fn the_sender_address_of_an_office365_notice_is_not_a_recipient() {
+        let f = found("Your message to hanako@example.net couldn't be delivered.\n\nhanako           Office 365           example.net\nAction Required                          Recipient\n\nUnable to relay\n\nMore Info for Email Admins\nStatus code: 550 5.7.54\n\nOriginal Message Details\nCreated Date:   5/13/2025 2:41:09 AM\nSender Address: taro@example.co.jp\nRecipient Address:  hanako@example.net\nSubject:    Re: schedule\n\nError Details\nReported error: 550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain\n");
+        let recipients: Vec<&str> = f.iter().map(|f| f.recipient.as_str()).collect();
+        assert_eq!(recipients, ["hanako@example.net"]);
+    }
+
+    /// Regression: Postfix wraps a reply between its code and its status,
+    /// and the sender quoted on the next line was read as a recipient.
+    #[test]
+    fn a_status_wrapped_onto_the_next_line_continues_the_reply() {
+        let f = found("<ogawa@example.net>: host mx.example.net[192.0.2.8] said: 550\n    5.1.8 <noreply@example.co.jp>: Sender address rejected: Domain not\n    found (in reply to RCPT TO command)\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].recipient, "ogawa@example.net");
+        assert_eq!(f[0].status.as_deref(), Some("5.1.8"));
+        assert_eq!(f[0].command.as_deref(), Some("RCPT"));
+        // GMX opens its own recipient lines with the status.
+        let f = found("This message was created automatically by mail delivery software.\n\n\"hanako@example.net\":\nSMTP error from remote server after RCPT command:\nhost: mx.example.net\n5.2.2 <hanako@example.net>... Mailbox Full\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].recipient, "hanako@example.net");
     }
 
     #[test]
