@@ -390,9 +390,13 @@ pub fn detail_fits(reason: Reason, topic: &str) -> bool {
             "dmarc",
             "rbl",
             "date_header",
+            "greylisting",
         ],
         NoRelaying => &["relay_denied", "auth_required"],
-        UserUnknown | HasMoved | Filtered => &[],
+        UserUnknown | HasMoved => &[],
+        // A 4.2.0 (filtered by its status) that says it is greylisted is a
+        // refusal to retry later, not a recipient's filter.
+        Filtered => &["greylisting"],
         Suspend => &["account_disabled"],
         MailboxFull => &["quota"],
         HostUnknown | NetworkError | NotAccept => &["dns_failure"],
@@ -531,5 +535,24 @@ mod tests {
         });
         assert!(!c.hard_bounce);
         assert_eq!(c.detail, Some("quota"));
+    }
+
+    /// Regression: greylisting under a status that names another reason
+    /// (4.2.0 filtered, 4.7.1 securityerror) lost its topic, and the reply
+    /// told the user to ask for their mail to be let through.
+    #[test]
+    fn greylisting_is_the_topic_whatever_reason_its_status_gives() {
+        for (status, diagnostic) in [
+            ("4.2.0", "450 4.2.0 <hanako@example.jp>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.jp.html"),
+            ("4.7.1", "451 4.7.1 Greylisting in action, please come back later"),
+        ] {
+            let c = classify(&Evidence {
+                status: Some(status),
+                diagnostic,
+                ..Default::default()
+            });
+            assert_eq!(c.detail, Some("greylisting"), "{diagnostic}");
+            assert!(!c.hard_bounce, "{diagnostic}");
+        }
     }
 }
