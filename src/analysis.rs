@@ -216,16 +216,25 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         let extraction = extract(&doc, &notice_text, &excluded);
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
+        // Below a paste, a returned original makes it a bounce when it has
+        // what a sent message's header has (a Message-ID, a Date, Received
+        // lines) or sits under a copied notice. A mail thread quoted below a
+        // chat message that quotes a notice's phrase in a sentence
+        // ("-----Original Message-----", From/Sent/To/Subject) is not one.
+        let original_counts = doc.original.as_ref().is_some_and(|o| {
+            kind == InputKind::Email
+                || o.message_id.is_some()
+                || o.date.is_some()
+                || !o.received.is_empty()
+                || crate::extract::copied_notice_headline(&notice_text).is_some()
+        });
         let mut bounce_like = extraction.has_status_fields
             || (kind == InputKind::Email
                 && doc.headers.get("x-failed-recipients").is_some()
                 && (from_daemon || subject_says_bounce || notice_says_bounce))
             || doc.report_type.as_deref() == Some("delivery-status")
             || (notice_says_bounce
-                && (!found.is_empty()
-                    || from_daemon
-                    || subject_says_bounce
-                    || doc.original.is_some()))
+                && (!found.is_empty() || from_daemon || subject_says_bounce || original_counts))
             || ((from_daemon || subject_says_bounce)
                 && kind == InputKind::Email
                 && !found.is_empty());
