@@ -325,6 +325,13 @@ fn says_why(line: &Line<'_>) -> bool {
             }))
 }
 
+/// A reply or status code on the line: a headline has none ("I got
+/// 'Undeliverable' and 550 5.1.1" is chat), though it may name the reason
+/// (Gmail's 「アドレスが見つかりませんでした」).
+fn has_code(raw: &str) -> bool {
+    find_reply_code(raw).is_some() || find_status(raw).is_some()
+}
+
 /// The line number of the headline when the text has the shape of a copied
 /// notice: a notice's headline opens it (within its first few non-empty
 /// lines, after banner lines and the mail client's From/To/Subject lines)
@@ -338,7 +345,7 @@ pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
         .filter(|l| !l.raw.trim().is_empty())
         .take(UNNAMED_HEADLINE_WITHIN)
         .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
-        .filter(|l| !says_why(l) && RULES.notice_markers.is_match(&l.normalized))?
+        .filter(|l| !has_code(l.raw) && RULES.notice_markers.is_match(&l.normalized))?
         .number;
     let content: Vec<&Line<'_>> = lines
         .iter()
@@ -1146,6 +1153,18 @@ mod tests {
             f.diagnostic
         );
         assert!(!f.certain);
+    }
+
+    /// Regression: Gmail's Japanese headline names the reason itself
+    /// (「アドレスが見つかりませんでした」), and with the address masked
+    /// before pasting the notice was answered "not a bounce".
+    #[test]
+    fn a_headline_that_names_the_reason_still_opens_a_masked_notice() {
+        let f = unnamed("アドレスが見つかりませんでした\n\nxxx@xxxx にメールを配信できませんでした。アドレスが見つからないか、メールを受信できないアドレスです。\n\nリモート サーバーからの応答:\n\n550 5.1.1 The email account that you tried to reach does not exist.\n").expect("the reply line");
+        assert_eq!(f.status.as_deref(), Some("5.1.1"));
+        assert!(f.diagnostic.starts_with("550 5.1.1"), "{}", f.diagnostic);
+        // A headline with the code in the same line is still chat.
+        assert!(unnamed("アドレスが見つかりませんでした 550 5.1.1 と出ました\n何をすればいい\nですか\n").is_none());
     }
 
     #[test]
