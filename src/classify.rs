@@ -149,8 +149,8 @@ pub struct Classification {
 /// Classifies one recipient's evidence. Never fails: no evidence is `undefined`.
 pub fn classify(ev: &Evidence<'_>) -> Classification {
     let texts = Texts {
-        diagnostic: normalize(ev.diagnostic),
-        context: normalize(ev.context),
+        diagnostic: joined_reply(normalize(ev.diagnostic)),
+        context: joined_reply(normalize(ev.context)),
     };
     let reason = decide(ev, &texts);
     let detail = detail_for(reason, &texts);
@@ -164,6 +164,56 @@ pub fn classify(ev: &Evidence<'_>) -> Classification {
         detail,
         hard_bounce: reason.is_hard(permanent),
     }
+}
+
+/// A multi-line SMTP reply read as one sentence. Joined onto one line (a
+/// DSN's folded Diagnostic-Code, Postfix's wrapped "said:"), its lines'
+/// `550-5.7.1` prefixes cut its sentences apart:
+///
+/// > said: 550-5.7.1 The user or domain that you are sending to (or from) has a policy that 550-5.7.1 prohibited the mail that you sent. Please contact your domain 550-5.7.1 administrator for further details.
+///
+/// The first prefix is kept (as `550 5.7.1`); the repeats, and the last
+/// line's `550 5.7.1` prefix, are taken out, so the rules read "has a policy
+/// that prohibited the mail".
+fn joined_reply(normalized: String) -> String {
+    use std::sync::LazyLock;
+    static CONTINUED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        crate::rules::ascii_regex(r"(?:^|\s)([245]\d\d)-((?:[245]\.\d{1,3}\.\d{1,3}\s)?)")
+            .expect("continued reply regex compiles")
+    });
+    if !normalized.contains('-') {
+        return normalized;
+    }
+    let Some(first) = CONTINUED.captures(&normalized) else {
+        return normalized;
+    };
+    let code = first[1].to_string();
+    let status = first[2].trim_end().to_string();
+    let prefix_continued = format!(
+        "{code}-{}",
+        if status.is_empty() {
+            String::new()
+        } else {
+            format!("{status} ")
+        }
+    );
+    let prefix_last = if status.is_empty() {
+        format!("{code} ")
+    } else {
+        format!("{code} {status} ")
+    };
+    let whole = first.get(0).expect("group 0");
+    let kept_end = whole.end();
+    let mut out = String::with_capacity(normalized.len());
+    out.push_str(&normalized[..whole.start()]);
+    if whole.as_str().starts_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    out.push_str(&prefix_last);
+    let rest = &normalized[kept_end..];
+    let rest = rest.replace(&format!(" {prefix_continued}"), " ");
+    out.push_str(&rest.replacen(&format!(" {prefix_last}"), " ", 1));
+    out
 }
 
 /// The evidence texts, normalised once.
@@ -535,6 +585,26 @@ mod tests {
         });
         assert!(!c.hard_bounce);
         assert_eq!(c.detail, Some("quota"));
+    }
+
+    /// Regression: Postfix wraps Google's multi-line policy reply onto its
+    /// own lines, and the `550-5.7.1` prefixes left mid-sentence split "has a
+    /// policy that prohibited the mail", so "contact your domain
+    /// administrator" decided (securityerror).
+    #[test]
+    fn a_multi_line_reply_joined_on_one_line_is_read_as_one_sentence() {
+        let diagnostic = "<keiri@example.jp>: host aspmx.l.google.com[192.0.2.27] said: 550-5.7.1 The user or domain that you are sending to (or from) has a policy that 550-5.7.1 prohibited the mail that you sent. Please contact your domain 550-5.7.1 administrator for further details. For more information, go to 550 5.7.1  https://support.google.com/a/answer/172179 - gsmtp (in reply to end of DATA command)";
+        assert_eq!(
+            joined_reply(normalize(diagnostic)),
+            "<keiri@example.jp>: host aspmx.l.google.com[192.0.2.27] said: 550 5.7.1 the user or domain that you are sending to (or from) has a policy that prohibited the mail that you sent. please contact your domain administrator for further details. for more information, go to https://support.google.com/a/answer/172179 - gsmtp (in reply to end of data command)"
+        );
+        assert_eq!(
+            reason_of(Some("5.7.1"), diagnostic),
+            Reason::PolicyViolation
+        );
+        // Text without a continued reply is left as it is.
+        let plain = normalize("550 5.1.1 user unknown - see x-y");
+        assert_eq!(joined_reply(plain.clone()), plain);
     }
 
     /// Regression: greylisting under a status that names another reason

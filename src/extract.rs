@@ -1164,7 +1164,10 @@ mod tests {
         assert_eq!(f.status.as_deref(), Some("5.1.1"));
         assert!(f.diagnostic.starts_with("550 5.1.1"), "{}", f.diagnostic);
         // A headline with the code in the same line is still chat.
-        assert!(unnamed("アドレスが見つかりませんでした 550 5.1.1 と出ました\n何をすればいい\nですか\n").is_none());
+        assert!(unnamed(
+            "アドレスが見つかりませんでした 550 5.1.1 と出ました\n何をすればいい\nですか\n"
+        )
+        .is_none());
     }
 
     #[test]
