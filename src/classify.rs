@@ -181,7 +181,16 @@ fn joined_reply(normalized: String) -> String {
         crate::rules::ascii_regex(r"(?:^|\s)([245]\d\d)-((?:[245]\.\d{1,3}\.\d{1,3}\s)?)")
             .expect("continued reply regex compiles")
     });
-    if !normalized.contains('-') {
+    // Most texts have no "550-" at all: found by a byte scan, not the regex.
+    let bytes = normalized.as_bytes();
+    let continued_code_at = |dash: usize| {
+        dash >= 3
+            && matches!(bytes[dash - 3], b'2' | b'4' | b'5')
+            && bytes[dash - 2].is_ascii_digit()
+            && bytes[dash - 1].is_ascii_digit()
+            && (dash == 3 || bytes[dash - 4] == b' ')
+    };
+    if !memchr::memchr_iter(b'-', bytes).any(continued_code_at) {
         return normalized;
     }
     let Some(first) = CONTINUED.captures(&normalized) else {
