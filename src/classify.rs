@@ -616,6 +616,14 @@ mod tests {
         assert_eq!(joined_reply(plain.clone()), plain);
     }
 
+    /// Regression: Microsoft 365's directory refusal pasted without the
+    /// command was demoted to filtered (user unknown not at RCPT TO).
+    #[test]
+    fn microsofts_directory_refusal_is_an_unknown_user_without_the_command() {
+        let diagnostic = "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [XX0PR00MB0000.example.prod.outlook.com]";
+        assert_eq!(reason_of(Some("5.4.1"), diagnostic), Reason::UserUnknown);
+    }
+
     /// Regression: greylisting under a status that names another reason
     /// (4.2.0 filtered, 4.7.1 securityerror) lost its topic, and the reply
     /// told the user to ask for their mail to be let through.
