@@ -327,7 +327,7 @@ fn says_why(line: &Line<'_>) -> bool {
 
 /// A reply or status code on the line: a headline has none ("I got
 /// 'Undeliverable' and 550 5.1.1" is chat), though it may name the reason
-/// (Gmail's 「アドレスが見つかりませんでした」).
+/// (Gmail's Japanese "address not found" headline).
 fn has_code(raw: &str) -> bool {
     find_reply_code(raw).is_some() || find_status(raw).is_some()
 }
@@ -1155,19 +1155,17 @@ mod tests {
         assert!(!f.certain);
     }
 
-    /// Regression: Gmail's Japanese headline names the reason itself
-    /// (「アドレスが見つかりませんでした」), and with the address masked
-    /// before pasting the notice was answered "not a bounce".
+    /// Regression: Gmail's Japanese headline names the reason itself ("address
+    /// not found"), and with the address masked before pasting the notice was
+    /// answered "not a bounce". The headline with the code in the same line
+    /// is still chat.
     #[test]
     fn a_headline_that_names_the_reason_still_opens_a_masked_notice() {
-        let f = unnamed("アドレスが見つかりませんでした\n\nxxx@xxxx にメールを配信できませんでした。アドレスが見つからないか、メールを受信できないアドレスです。\n\nリモート サーバーからの応答:\n\n550 5.1.1 The email account that you tried to reach does not exist.\n").expect("the reply line");
+        let f = unnamed(include_str!("../tests/fixtures/paste/userunknown-14.txt"))
+            .expect("the reply line");
         assert_eq!(f.status.as_deref(), Some("5.1.1"));
         assert!(f.diagnostic.starts_with("550 5.1.1"), "{}", f.diagnostic);
-        // A headline with the code in the same line is still chat.
-        assert!(unnamed(
-            "アドレスが見つかりませんでした 550 5.1.1 と出ました\n何をすればいい\nですか\n"
-        )
-        .is_none());
+        assert!(unnamed(include_str!("../tests/fixtures/not-bounce/chat-ja-13.txt")).is_none());
     }
 
     #[test]
