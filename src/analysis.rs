@@ -217,14 +217,13 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
         // Below a paste, a returned original makes it a bounce when it has
-        // what a sent message's header has (a Message-ID, a Date, Received
-        // lines) or sits under a copied notice. A mail thread quoted below a
+        // what a sent message's header has and a quoted reply does not (a
+        // Message-ID, Received lines) or sits under a copied notice. A mail thread quoted below a
         // chat message that quotes a notice's phrase in a sentence
         // ("-----Original Message-----", From/Sent/To/Subject) is not one.
         let original_counts = doc.original.as_ref().is_some_and(|o| {
             kind == InputKind::Email
                 || o.message_id.is_some()
-                || o.date.is_some()
                 || !o.received.is_empty()
                 || crate::extract::copied_notice_headline(&notice_text).is_some()
         });
@@ -258,13 +257,15 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         }
         // A pasted notice that names neither recipient nor reason (Postfix's
         // "--- Delivery report unavailable ---", a notice cut short) is still
-        // a bounce, when it has a copied notice's shape: say so, and ask for
-        // the whole message, rather than "not a bounce".
+        // a bounce, when it has a copied notice's shape and a known mail
+        // system's wording: say so, and ask for the whole message, rather
+        // than "not a bounce".
         notice_without_recipients = found.is_empty()
             && (bounce_like
                 || (notice_says_bounce && (from_daemon || subject_says_bounce))
                 || (notice_says_bounce
                     && kind == InputKind::Paste
+                    && format.is_some()
                     && crate::extract::copied_notice_headline(&notice_text).is_some()));
         if bounce_like {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {

@@ -178,7 +178,7 @@ pub fn classify(ev: &Evidence<'_>) -> Classification {
 fn joined_reply(normalized: String) -> String {
     use std::sync::LazyLock;
     static CONTINUED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        crate::rules::ascii_regex(r"(?:^|\s)([245]\d\d)-((?:[245]\.\d{1,3}\.\d{1,3}\s)?)")
+        crate::rules::ascii_regex(r"(?:^|[\s;])([245]\d\d)-((?:[245]\.\d{1,3}\.\d{1,3}\s)?)")
             .expect("continued reply regex compiles")
     });
     // Most texts have no "550-" at all: found by a byte scan, not the regex.
@@ -188,7 +188,7 @@ fn joined_reply(normalized: String) -> String {
             && matches!(bytes[dash - 3], b'2' | b'4' | b'5')
             && bytes[dash - 2].is_ascii_digit()
             && bytes[dash - 1].is_ascii_digit()
-            && (dash == 3 || bytes[dash - 4] == b' ')
+            && (dash == 3 || matches!(bytes[dash - 4], b' ' | b';'))
     };
     if !memchr::memchr_iter(b'-', bytes).any(continued_code_at) {
         return normalized;
@@ -215,8 +215,10 @@ fn joined_reply(normalized: String) -> String {
     let kept_end = whole.end();
     let mut out = String::with_capacity(normalized.len());
     out.push_str(&normalized[..whole.start()]);
-    if whole.as_str().starts_with(char::is_whitespace) {
-        out.push(' ');
+    match whole.as_str().as_bytes().first() {
+        Some(b' ') => out.push(' '),
+        Some(b';') => out.push(';'),
+        _ => {}
     }
     out.push_str(&prefix_last);
     let rest = &normalized[kept_end..];
@@ -610,6 +612,13 @@ mod tests {
         assert_eq!(
             reason_of(Some("5.7.1"), diagnostic),
             Reason::PolicyViolation
+        );
+        // A DSN's "smtp;" right before the first prefix.
+        assert_eq!(
+            joined_reply(normalize(
+                "smtp;550-5.7.1 has a policy that 550-5.7.1 prohibited the mail"
+            )),
+            "smtp;550 5.7.1 has a policy that prohibited the mail"
         );
         // Text without a continued reply is left as it is.
         let plain = normalize("550 5.1.1 user unknown - see x-y");

@@ -335,9 +335,13 @@ fn has_code(raw: &str) -> bool {
 /// The line number of the headline when the text has the shape of a copied
 /// notice: a notice's headline opens it (within its first few non-empty
 /// lines, after banner lines and the mail client's From/To/Subject lines)
-/// on a line of its own, with more lines below it, none of them a question.
-/// A document or chat that mentions a notice's phrase somewhere has neither
-/// shape; "Undeliverable\nwhat does 550 5.1.1 mean?" is chat.
+/// on a line of its own, in a text of at least [`UNNAMED_MIN_LINES`]
+/// non-empty lines, none of them a question. A document or chat that
+/// mentions a notice's phrase somewhere has neither shape; "Undeliverable\n
+/// what does 550 5.1.1 mean?" is chat. A headline that names the reason as
+/// well (Gmail's Japanese "address not found") must have a recognised
+/// format's wording in the text too: a first line saying "it said address
+/// not found" is how chat starts as well.
 pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
     let lines = &text.lines;
     let headline = lines
@@ -345,7 +349,8 @@ pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
         .filter(|l| !l.raw.trim().is_empty())
         .take(UNNAMED_HEADLINE_WITHIN)
         .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
-        .filter(|l| !has_code(l.raw) && RULES.notice_markers.is_match(&l.normalized))?
+        .filter(|l| !has_code(l.raw) && RULES.notice_markers.is_match(&l.normalized))
+        .filter(|l| !says_why(l) || RULES.detect_format(&text.normalized).is_some())?
         .number;
     let content: Vec<&Line<'_>> = lines
         .iter()
