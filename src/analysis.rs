@@ -216,16 +216,22 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         let extraction = extract(&doc, &notice_text, &excluded);
         let reporting = extraction.reporting_mta.clone();
         let mut found = extraction.found;
+        // The text has a copied notice's shape (`extract::copied_notice_headline`);
+        // read at most once, and only if asked.
+        let copied_notice = std::cell::LazyCell::new(|| {
+            crate::extract::copied_notice_headline(&notice_text).is_some()
+        });
         // Below a paste, a returned original makes it a bounce when it has
         // what a sent message's header has and a quoted reply does not (a
-        // Message-ID, Received lines) or sits under a copied notice. A mail thread quoted below a
-        // chat message that quotes a notice's phrase in a sentence
-        // ("-----Original Message-----", From/Sent/To/Subject) is not one.
+        // Message-ID, Received lines) or sits under a copied notice. A mail
+        // thread quoted below a chat message that quotes a notice's phrase
+        // in a sentence ("-----Original Message-----", From/Sent/To/Subject)
+        // is not one.
         let original_counts = doc.original.as_ref().is_some_and(|o| {
             kind == InputKind::Email
                 || o.message_id.is_some()
                 || !o.received.is_empty()
-                || crate::extract::copied_notice_headline(&notice_text).is_some()
+                || *copied_notice
         });
         let mut bounce_like = extraction.has_status_fields
             || (kind == InputKind::Email
@@ -266,7 +272,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
                 || (notice_says_bounce
                     && kind == InputKind::Paste
                     && format.is_some()
-                    && crate::extract::copied_notice_headline(&notice_text).is_some()));
+                    && *copied_notice));
         if bounce_like {
             if doc.report_type.as_deref() == Some("delivery-status") && format.is_none() {
                 format = Some("RFC3464".into());

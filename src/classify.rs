@@ -196,34 +196,21 @@ fn joined_reply(normalized: String) -> String {
     let Some(first) = CONTINUED.captures(&normalized) else {
         return normalized;
     };
-    let code = first[1].to_string();
-    let status = first[2].trim_end().to_string();
-    let prefix_continued = format!(
-        "{code}-{}",
-        if status.is_empty() {
-            String::new()
-        } else {
-            format!("{status} ")
-        }
-    );
-    let prefix_last = if status.is_empty() {
-        format!("{code} ")
+    let (code, status) = (&first[1], &first[2]); // the status keeps its space
+    let continued = format!(" {code}-{status}");
+    let last = if status.is_empty() {
+        format!(" {code} ")
     } else {
-        format!("{code} {status} ")
+        format!(" {code} {status}")
     };
-    let whole = first.get(0).expect("group 0");
-    let kept_end = whole.end();
+    // Up to the code (the space or ';' before it included), the first prefix
+    // as the last line's, then the rest without the others.
+    let code_start = first.get(1).expect("group 1").start();
+    let rest = normalized[first.get(0).expect("group 0").end()..].replace(&continued, " ");
     let mut out = String::with_capacity(normalized.len());
-    out.push_str(&normalized[..whole.start()]);
-    match whole.as_str().as_bytes().first() {
-        Some(b' ') => out.push(' '),
-        Some(b';') => out.push(';'),
-        _ => {}
-    }
-    out.push_str(&prefix_last);
-    let rest = &normalized[kept_end..];
-    let rest = rest.replace(&format!(" {prefix_continued}"), " ");
-    out.push_str(&rest.replacen(&format!(" {prefix_last}"), " ", 1));
+    out.push_str(&normalized[..code_start]);
+    out.push_str(&last[1..]);
+    out.push_str(&rest.replacen(&last, " ", 1));
     out
 }
 

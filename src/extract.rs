@@ -315,8 +315,7 @@ const UNNAMED_HEADLINE_WITHIN: usize = 8;
 /// code, or words a reason rule reads.
 fn says_why(line: &Line<'_>) -> bool {
     line.evidence
-        && (find_reply_code(line.raw).is_some()
-            || find_status(line.raw).is_some()
+        && (has_code(line.raw)
             || RULES.reasons.matches(&line.normalized).iter().any(|r| {
                 !matches!(
                     r,
