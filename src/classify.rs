@@ -428,8 +428,10 @@ pub fn detail_fits(reason: Reason, topic: &str) -> bool {
             "date_header",
             "auth_required",
             "tls",
+            "sender_restricted",
         ],
         SecurityError => &[
+            "sender_restricted",
             "auth_required",
             "tls",
             "relay_denied",

@@ -488,16 +488,7 @@ fn group(
         side: t.side,
         side_label: responses.ui(t.side.ui_key(), &[]),
         hard_bounce,
-        bounce_kind_label: responses.ui(
-            if reason.is_not_a_failure() {
-                "not_a_failure"
-            } else if hard_bounce {
-                "hard_bounce"
-            } else {
-                "soft_bounce"
-            },
-            &[],
-        ),
+        bounce_kind_label: responses.ui(bounce_kind(reason, hard_bounce, members), &[]),
         retry: render(&t.retry),
         checklist: t.checklist.iter().map(|c| render(c)).collect(),
         tell_recipient: t.tell_recipient.as_deref().map(render),
@@ -505,6 +496,41 @@ fn group(
         recipient_count: members.len(),
         facts,
         technical,
+    }
+}
+
+/// The `ui.toml` key of the "resending" label of a reason group.
+///
+/// A soft bounce is not always temporary: a 5xx refusal for a reason the
+/// sender can remove (a blocklisted server, a filter, a full mailbox) is
+/// final for this mail, and only a mail sent again after the cause is fixed
+/// can arrive. So the label follows the notice itself: still being retried
+/// (`delayed`), given up after temporary (4xx) errors (`temporary_failure`),
+/// or refused for good (`soft_bounce`, "fix the cause, then send again").
+fn bounce_kind(reason: Reason, hard_bounce: bool, members: &[&RecipientResult]) -> &'static str {
+    if reason.is_not_a_failure() {
+        return "not_a_failure";
+    }
+    if hard_bounce {
+        return "hard_bounce";
+    }
+    let delayed = |m: &&RecipientResult| {
+        m.action
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case("delayed"))
+    };
+    if !members.is_empty() && members.iter().all(delayed) {
+        return "delayed";
+    }
+    let temporary = |m: &&RecipientResult| match (m.status.as_deref(), m.reply_code) {
+        (Some(status), _) => status.starts_with('4'),
+        (None, Some(code)) => (400..500).contains(&code),
+        (None, None) => false,
+    };
+    if !members.is_empty() && members.iter().all(temporary) {
+        "temporary_failure"
+    } else {
+        "soft_bounce"
     }
 }
 

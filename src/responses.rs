@@ -52,6 +52,8 @@ pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("side_admin", &[]),
     ("hard_bounce", &[]),
     ("soft_bounce", &[]),
+    ("temporary_failure", &[]),
+    ("delayed", &[]),
     ("not_a_failure", &[]),
     ("fact_recipient", &[]),
     ("fact_status", &[]),

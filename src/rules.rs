@@ -910,6 +910,7 @@ pub const DETAIL_TOPICS: &[&str] = &[
     "message_size",
     "dns_failure",
     "auth_required",
+    "sender_restricted",
     "unsubscribe",
 ];
 

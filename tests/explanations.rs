@@ -116,3 +116,36 @@ fn missing_values_inside_sentences_are_not_bracketed_twice() {
         assert!(!text.contains("（（"), "{reason:?}: {text}");
     }
 }
+
+/// The "resending" label follows the notice, not only hard/soft: a soft
+/// bounce still being retried, one given up after temporary errors, and a
+/// permanent refusal each get their own label, never "temporary" for a 5xx.
+#[test]
+fn the_resending_label_follows_the_notice() {
+    let set = ResponseSet::embedded();
+    let with = |reason: Reason, action: &str, status: Option<&str>, reply: Option<u16>| {
+        let mut r = result(reason, None);
+        r.action = Some(action.into());
+        r.status = status.map(Into::into);
+        r.reply_code = reply;
+        r.hard_bounce = reason.is_hard(status.is_some_and(|s| s.starts_with('5')));
+        render(&[r])
+    };
+    let cases = [
+        (with(Reason::UserUnknown, "failed", Some("5.1.1"), Some(550)), "hard_bounce"),
+        (with(Reason::Expired, "delayed", Some("4.4.7"), None), "delayed"),
+        (with(Reason::Expired, "failed", Some("4.4.7"), None), "temporary_failure"),
+        (with(Reason::TooManyConn, "failed", None, Some(421)), "temporary_failure"),
+        (with(Reason::Blocked, "failed", Some("5.7.1"), Some(554)), "soft_bounce"),
+        (with(Reason::MailboxFull, "failed", Some("5.2.2"), Some(552)), "soft_bounce"),
+    ];
+    for (text, key) in cases {
+        let label = set.ui(key, &[]);
+        assert!(text.contains(&label), "expected the {key} label in:\n{text}");
+        for other in ["hard_bounce", "delayed", "temporary_failure", "soft_bounce"] {
+            if other != key {
+                assert!(!text.contains(&set.ui(other, &[])), "{other} label too in:\n{text}");
+            }
+        }
+    }
+}

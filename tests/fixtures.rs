@@ -161,3 +161,20 @@ fn an_apple_mail_unsubscribe_request_is_not_a_complaint() {
     assert_eq!(r.reason, bouncedesk::Reason::Feedback);
     assert_eq!(r.detail, Some("unsubscribe"));
 }
+
+/// Regression: Microsoft 365's own refusal to send for a restricted account
+/// (5.1.8 bad outbound sender) was explained as the recipient's server
+/// refusing the sender; it is the `sender_restricted` topic, and the
+/// Japanese notice's 「生成サーバー:」 names the reporting server.
+#[test]
+fn a_restricted_sender_is_told_its_own_service_stopped_it() {
+    let text = std::fs::read(fixtures_dir().join("paste/rejected-05.txt")).unwrap();
+    let analyses = bouncedesk::analyze(&text, &bouncedesk::Options::default());
+    let r = &analyses[0].results[0];
+    assert_eq!(r.reason, bouncedesk::Reason::Rejected);
+    assert_eq!(r.detail, Some("sender_restricted"));
+    assert_eq!(
+        r.reporting_mta.as_deref(),
+        Some("os3pr01mb8123.jpnprd01.prod.outlook.com")
+    );
+}
