@@ -643,27 +643,23 @@ fn parse_paste(text: &str) -> Document {
         kind: Some(InputKind::Paste),
         ..Default::default()
     };
-    // Leading copied headers (Outlook's "From:/Sent:/To:/Subject:").
+    // Leading copied headers (Outlook's "From:/Sent:/To:/Subject:"), else
+    // the header block of a bounce forwarded or quoted below a few lines of
+    // chat (under Outlook's "-----Original Message-----" or a mail client's
+    // forward separator).
     let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    while i < lines.len() && lines[i].trim().is_empty() {
-        i += 1;
+    let mut start = 0;
+    while start < lines.len() && lines[start].trim().is_empty() {
+        start += 1;
     }
-    let start = i;
-    let mut copied: Vec<(String, String)> = Vec::new();
-    while i < lines.len() {
-        let line = lines[i];
-        let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else {
-            break;
-        };
-        let label = label.trim().to_ascii_lowercase();
-        let Some(name) = RULES.notice.copied_header_labels.get(&label) else {
-            break;
-        };
-        copied.push((name.to_string(), value.trim().to_string()));
-        i += 1;
+    let (mut copied, mut body_start) = copied_headers_at(&lines, start);
+    if copied.len() < 2 {
+        body_start = start;
+        if let Some((block, end)) = forwarded_bounce_headers(&lines, start) {
+            copied = block;
+            body_start = end;
+        }
     }
-    let body_start = if copied.len() >= 2 { i } else { start };
     if copied.len() >= 2 {
         for (name, value) in &copied {
             match name.as_str() {
@@ -698,6 +694,82 @@ fn parse_paste(text: &str) -> Document {
     doc.original = original;
     doc.after_notice = after;
     doc
+}
+
+/// The copied header lines ("From: ...", "件名: ...") starting at line
+/// `start`, with the line after them.
+fn copied_headers_at(lines: &[&str], start: usize) -> (Vec<(String, String)>, usize) {
+    let mut copied: Vec<(String, String)> = Vec::new();
+    let mut i = start;
+    while i < lines.len() {
+        let line = lines[i];
+        let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else {
+            break;
+        };
+        let label = label.trim().to_ascii_lowercase();
+        let Some(name) = RULES.notice.copied_header_labels.get(&label) else {
+            break;
+        };
+        copied.push((name.to_string(), value.trim().to_string()));
+        i += 1;
+    }
+    (copied, i)
+}
+
+/// How far down a paste a forwarded bounce's header block is looked for.
+const FORWARDED_HEADERS_WITHIN: usize = 40;
+
+/// The copied header block of a bounce that someone forwarded or quoted
+/// under a few lines of their own, with the line after it: three or more
+/// header lines whose sender is a mail system's mailbox (`MAILER-DAEMON`,
+/// `postmaster`, Exchange's `MicrosoftExchange...`) or whose subject is a
+/// bounce's (not a reply: a thread "RE: <bounce subject>" is about one). The
+/// block is the bounce's own headers, not its returned original, and its
+/// `To:` is the person who got the bounce, not a failed recipient.
+fn forwarded_bounce_headers(
+    lines: &[&str],
+    start: usize,
+) -> Option<(Vec<(String, String)>, usize)> {
+    let end = lines.len().min(start + FORWARDED_HEADERS_WITHIN);
+    let mut i = start + 1;
+    while i < end {
+        let (block, after) = copied_headers_at(lines, i);
+        if block.len() < 3 {
+            i += 1;
+            continue;
+        }
+        // A forwarded block stands apart: a separator or blank line above
+        // it, a blank line (or the end) below it, and no header line of
+        // any kind above it (else it is the returned original's headers).
+        let above = lines[i - 1].trim();
+        let separator = ["---", "===", "___"].iter().any(|d| above.starts_with(d));
+        let apart = (above.is_empty() || separator || RULES.original_markers.is_match(above))
+            && lines.get(after).is_none_or(|l| l.trim().is_empty())
+            && !lines[start..i].iter().any(|l| {
+                header_name_of(l)
+                    .is_some_and(|n| ORIGINAL_HEADER_NAMES.iter().any(|h| h.eq_ignore_ascii_case(n)))
+            });
+        if !apart {
+            return None;
+        }
+        let from_daemon = block.iter().any(|(name, value)| {
+            name == "from"
+                && first_address(value).is_some_and(|a| {
+                    RULES
+                        .notice
+                        .system_mailbox
+                        .is_match(a.split('@').next().unwrap_or(""))
+                })
+        });
+        let bounce_subject = block.iter().any(|(name, value)| {
+            let subject = crate::text::normalize(value);
+            name == "subject"
+                && !RULES.notice.reply_subject.is_match(&subject)
+                && RULES.subject_markers.is_match(&subject)
+        });
+        return (from_daemon || bounce_subject).then_some((block, after));
+    }
+    None
 }
 
 #[cfg(test)]

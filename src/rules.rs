@@ -42,6 +42,10 @@ pub struct NoticePatterns {
     pub local_delivery_item: regex::Regex,
     /// The label under such an item before the address it was made for.
     pub generated_by: regex::Regex,
+    /// A reply's subject ("RE: ..."): a thread about a bounce, not one.
+    pub reply_subject: regex::Regex,
+    /// The local part of a mail system's own mailbox.
+    pub system_mailbox: regex::Regex,
     pub delayed: RegexSet,
     /// Words that make a line ending in ':' introduce recipients.
     pub intro_words: Vec<String>,
@@ -93,6 +97,8 @@ impl NoticePatterns {
             reply_intro: take("reply_intro"),
             local_delivery_item: take("local_delivery_item"),
             generated_by: take("generated_by"),
+            reply_subject: take("reply_subject"),
+            system_mailbox: take("system_mailbox"),
             delayed: RegexSet::new(file.delayed.patterns.iter().map(|p| asciify(p)))
                 .unwrap_or_else(|e| panic!("src/rules/notice.toml: [delayed]: {e}")),
             intro_words: file.intro_words,
@@ -1099,7 +1105,7 @@ mod tests {
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();
-        assert_eq!(patterns.len(), 12);
+        assert_eq!(patterns.len(), 14);
         for (name, entry) in patterns {
             let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
             let example = entry["example"].as_str().unwrap();
