@@ -746,8 +746,11 @@ fn forwarded_bounce_headers(
         let apart = (above.is_empty() || separator || RULES.original_markers.is_match(above))
             && lines.get(after).is_none_or(|l| l.trim().is_empty())
             && !lines[start..i].iter().any(|l| {
-                header_name_of(l)
-                    .is_some_and(|n| ORIGINAL_HEADER_NAMES.iter().any(|h| h.eq_ignore_ascii_case(n)))
+                header_name_of(l).is_some_and(|n| {
+                    ORIGINAL_HEADER_NAMES
+                        .iter()
+                        .any(|h| h.eq_ignore_ascii_case(n))
+                })
             });
         if !apart {
             return None;

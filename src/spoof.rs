@@ -25,7 +25,8 @@
 //! - genuine structure: a parseable `message/delivery-status` part (-3), else a
 //!   notice with SMTP/status codes (-2); `Auto-Submitted`, NDR headers and a
 //!   null Return-Path (-1 each, at most -2 together). All genuine evidence
-//!   together counts at most -3, so that a forged report structure cannot
+//!   together counts at most -3, and at most -1 when a dangerous file is
+//!   attached to the notice itself, so that a forged report structure cannot
 //!   hide a strong lure.
 //!
 //! Score >= [`LIKELY_SPOOFED_AT`] is `likely_spoofed`, >= [`SUSPICIOUS_AT`]
@@ -61,6 +62,8 @@ pub const SUSPICIOUS_AT: i32 = 3;
 pub const LIKELY_SPOOFED_AT: i32 = 6;
 /// Genuine-structure evidence counts at most this much (as a negative).
 pub const MAX_GENUINE_CREDIT: i32 = 3;
+/// Genuine-structure credit when a dangerous file is attached to the notice.
+pub const MAX_CREDIT_WITH_ATTACHED_FILE: i32 = 1;
 /// `Auto-Submitted`, NDR headers and a null Return-Path together count at most this much.
 pub const MAX_SMALL_CREDIT: i32 = 2;
 /// Minutes between the original's Date and its first Received from which the clock is wrong.
@@ -86,6 +89,8 @@ const LURE_PASSWORD_EXPIRY: &str = "lure_password_expiry";
 const LURE_ACCOUNT_ALERT: &str = "lure_account_alert";
 const LURE_CLICK_HERE: &str = "lure_click_here";
 const LURE_OPEN_ATTACHMENT: &str = "lure_open_attachment";
+const LURE_QR_CODE: &str = "lure_qr_code";
+const INTERNAL_MAIL: &str = "internal_mail";
 const LINK_SHORTENER: &str = "link_shortener";
 const LINK_FORM_HOSTING: &str = "link_form_hosting";
 const LINK_IP_LITERAL: &str = "link_ip_literal";
@@ -98,6 +103,12 @@ const LINK_UNRELATED_HOST: &str = "link_unrelated_host";
 const DANGEROUS_ATTACHMENT: &str = "dangerous_attachment";
 const DOUBLE_EXTENSION: &str = "double_extension";
 const EXECUTABLE_ATTACHMENT: &str = "executable_attachment";
+/// Signals of a dangerous file attached to the notice itself.
+const ATTACHED_FILE_SIGNALS: &[&str] = &[
+    DANGEROUS_ATTACHMENT,
+    DOUBLE_EXTENSION,
+    EXECUTABLE_ATTACHMENT,
+];
 const PDF_ATTACHMENT_WITH_LURE: &str = "pdf_attachment_with_lure";
 const ATTACHMENT_NAMED_IN_TEXT: &str = "attachment_named_in_text";
 const DSN_STATUS_PART: &str = "dsn_status_part";
@@ -127,6 +138,8 @@ pub const SIGNAL_NAMES: &[&str] = &[
     LURE_ACCOUNT_ALERT,
     LURE_CLICK_HERE,
     LURE_OPEN_ATTACHMENT,
+    LURE_QR_CODE,
+    INTERNAL_MAIL,
     LINK_SHORTENER,
     LINK_FORM_HOSTING,
     LINK_IP_LITERAL,
@@ -251,6 +264,8 @@ struct LureFile {
 #[serde(deny_unknown_fields)]
 struct AttachmentLists {
     dangerous: Vec<String>,
+    /// Dangerous only on a mail that claims a bounce or uses lure wording.
+    with_claim_only: Vec<String>,
     with_lure_only: Vec<String>,
     safe: Vec<String>,
     decoy: Vec<String>,
@@ -414,6 +429,7 @@ impl Lures {
             .collect();
         let attachments = AttachmentLists {
             dangerous: lowercase_all(attachments.dangerous),
+            with_claim_only: lowercase_all(attachments.with_claim_only),
             with_lure_only: lowercase_all(attachments.with_lure_only),
             safe: lowercase_all(attachments.safe),
             decoy: lowercase_all(attachments.decoy),
@@ -485,6 +501,10 @@ static DOMAIN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 static HOST_NAME: LazyLock<Regex> =
     LazyLock::new(|| compile(r"(?i)\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b"));
 
+/// A Received header's `from` part (group 1) and its `by` host (group 2).
+static RECEIVED_BY: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?is)^(.*?)\bby\s+([a-z0-9][a-z0-9.-]*[a-z0-9])"));
+
 /// A base64-encoded Windows executable header in text.
 static BASE64_EXECUTABLE: LazyLock<Regex> =
     LazyLock::new(|| compile(r"TVqQAAMAAAAEAAAA|TVpQAAIAAAAEAA|(?m)^[ \t]*TVqQ[A-Za-z0-9+/]{40}"));
@@ -508,6 +528,12 @@ static ATTACHMENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Joins the pieces of scanned text.
 const SEPARATOR: &str = "\n.\n";
+
+/// The same separator in the normalised text: an ASCII and a Japanese full
+/// stop (U+3002), since the English rules stop at `.` (`[^.!?]{0,40}`) and
+/// the Japanese ones at the ideographic full stop, so no phrase is matched
+/// across the subject, the notice and the link texts in either language.
+const NORMALIZED_SEPARATOR: &str = ". \u{3002}";
 
 /// Last labels that are file extensions, not top-level domains, in link text.
 const FILE_EXTENSIONS: &[&str] = &[
@@ -874,16 +900,41 @@ pub fn check_read(
     };
     let normalized_subject = normalize(&own_subject);
 
-    let daemon_sender = DAEMON_LOCAL.is_match(&from_local);
     let same_org = from_domain
         .as_deref()
         .zip(to_domain.as_deref())
         .is_some_and(|(f, t)| base_domain(f) == base_domain(t));
+    let brand_hits: Vec<&Brand> = lures
+        .brands
+        .iter()
+        .filter(|b| {
+            (!from_name.is_empty() && b.regex.is_match(&from_name))
+                || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
+        })
+        .collect();
+    let sent_by_brand = from_domain.as_deref().is_some_and(|f| {
+        brand_hits
+            .iter()
+            .any(|b| b.domains.iter().any(|d| belongs(f, d)))
+    });
+    // A mail system's mailbox (MAILER-DAEMON, postmaster) claims a bounce
+    // and may call itself "Mail Delivery System" from any relay's domain;
+    // it may claim a brand ("Microsoft Outlook") only from a domain that
+    // has to do with the notice: postmaster@<look-alike> is still judged.
+    let daemon_sender = DAEMON_LOCAL.is_match(&from_local);
+    let daemon_for_brand = daemon_sender
+        && from_domain
+            .as_deref()
+            .is_none_or(|f| same_org || is_mail_service(f, &[]) || domain_in_notice(results, f));
     let sender_claim = if from_name.is_empty() {
         Vec::new()
     } else {
         lures.sender_name.hits(&from_name)
     };
+    // The display name's claim counts only from outside the recipient's
+    // organisation and the brand's own domains ("Google Workspace Team"
+    // from google.com claims nothing it is not).
+    let claim_counts = !sender_claim.is_empty() && !same_org && !sent_by_brand;
     let subject_says_bounce =
         !normalized_subject.is_empty() && RULES.subject_markers.is_match(&normalized_subject);
     // Only an explicit report-type counts: real MTAs sometimes send a bare
@@ -892,11 +943,8 @@ pub fn check_read(
         .report_type
         .as_deref()
         .is_some_and(|t| t.contains("delivery-status"));
-    let claims_bounce = declared_dsn
-        || subject_says_bounce
-        || daemon_sender
-        || !sender_claim.is_empty()
-        || failure_results;
+    let claims_bounce =
+        declared_dsn || subject_says_bounce || daemon_sender || claim_counts || failure_results;
 
     // --- Structure (whole e-mails only).
     let status_text = head(&doc.status_text, MAX_SCAN_BYTES);
@@ -976,7 +1024,7 @@ pub fn check_read(
             None => not_checked.push(ENVELOPE_MISSING),
         }
         if results.is_empty()
-            && (declared_dsn || subject_says_bounce || daemon_sender || !sender_claim.is_empty())
+            && (declared_dsn || subject_says_bounce || daemon_sender || claim_counts)
         {
             signals.add(
                 BOUNCE_CLAIM_WITHOUT_RECIPIENTS,
@@ -988,25 +1036,14 @@ pub fn check_read(
 
     // --- Sender versus what it claims (also from copied header lines of a paste).
     if let Some(from_domain) = from_domain.as_deref() {
-        let brand_hits: Vec<&Brand> = lures
-            .brands
-            .iter()
-            .filter(|b| {
-                (!from_name.is_empty() && b.regex.is_match(&from_name))
-                    || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
-            })
-            .collect();
-        let sent_by_brand = brand_hits
-            .iter()
-            .any(|b| b.domains.iter().any(|d| belongs(from_domain, d)));
-        if !sender_claim.is_empty() && !daemon_sender && !same_org && !sent_by_brand {
+        if claim_counts && !daemon_sender {
             signals.add(
                 SENDER_CLAIMS_MAIL_SYSTEM,
                 sender_claim.iter().map(|h| h.1).max().unwrap_or(3),
                 format!("display name claims the mail system; sender {from_local}@{from_domain}"),
             );
         }
-        if !daemon_sender && !same_org && !sent_by_brand {
+        if !daemon_for_brand && !same_org && !sent_by_brand {
             if let Some(brand) = brand_hits.first() {
                 signals.add(
                     BRAND_DOMAIN_MISMATCH,
@@ -1043,8 +1080,9 @@ pub fn check_read(
 
     // --- Wording. The returned original is not read unless the input is no bounce at all.
     let scan_after = results.is_empty();
-    // Pieces are joined with a lone "." line, so that no phrase is matched
-    // across the subject, the notice and the link texts.
+    // Pieces are joined with a lone "." line (and, normalised, with
+    // NORMALIZED_SEPARATOR), so that no phrase is matched across the
+    // subject, the notice and the link texts.
     let mut text = String::with_capacity(doc.notice.len().min(MAX_SCAN_BYTES) + 1024);
     text.push_str(&own_subject);
     text.push_str(SEPARATOR);
@@ -1064,16 +1102,16 @@ pub fn check_read(
     let mut normalized = String::with_capacity(normalized_notice.len() + 1024);
     let mut add = |piece: &str| crate::text::push_joined(&mut normalized, piece);
     add(&normalized_subject);
-    add(".");
+    add(NORMALIZED_SEPARATOR);
     add(normalized_notice);
     if scan_after {
         if let Some(after) = doc.after_notice.as_deref() {
-            add(".");
+            add(NORMALIZED_SEPARATOR);
             add(&normalize(head(after, MAX_SCAN_BYTES)));
         }
     }
     for link in doc.links.iter().take(MAX_LINKS) {
-        add(".");
+        add(NORMALIZED_SEPARATOR);
         add(&normalize(head(&link.text, 1_000)));
     }
     let wording = lures.text.hits(&normalized);
@@ -1090,6 +1128,33 @@ pub fn check_read(
     let related = related_domains(doc, results, from_domain.as_deref(), to_domain.as_deref());
     check_links(&links, &related, to_domain.as_deref(), &mut signals);
 
+    // --- Mail within the recipient's own organisation that claims no
+    // bounce: an IT department's notice ("log in again after the migration")
+    // uses a lure's words; its sender, envelope and every link are the
+    // organisation's own. A forged internal sender shows a foreign
+    // Return-Path or a link elsewhere.
+    if is_email && same_org && !claims_bounce {
+        let org = to_domain.as_deref().map(base_domain).unwrap_or_default();
+        let envelope_own = doc
+            .headers
+            .return_path
+            .as_deref()
+            .and_then(domain_of)
+            .is_some_and(|d| base_domain(&d) == org);
+        let links_own = links.iter().all(|l| match target(&l.href) {
+            Target::Web { host, .. } => base_domain(&host) == org,
+            Target::Script(_) => false,
+            Target::Other => true,
+        });
+        if envelope_own && links_own {
+            signals.add(
+                INTERNAL_MAIL,
+                -3,
+                format!("sender, envelope and links all at {org}"),
+            );
+        }
+    }
+
     // --- Attachments.
     if is_paste {
         not_checked.push(ATTACHMENTS_MISSING);
@@ -1101,7 +1166,12 @@ pub fn check_read(
             );
         }
     }
-    check_attachments(doc, any_lure_wording, &mut signals);
+    check_attachments(
+        doc,
+        claims_bounce || any_lure_wording,
+        any_lure_wording,
+        &mut signals,
+    );
     let executable_text = if is_paste {
         text.as_str()
     } else {
@@ -1148,7 +1218,18 @@ fn score(signals: &[Signal]) -> i32 {
         .filter(|s| s.weight < 0 && !small_names.contains(&s.name))
         .map(|s| s.weight)
         .sum();
-    let genuine = (structural + small.max(-MAX_SMALL_CREDIT)).max(-MAX_GENUINE_CREDIT);
+    // A file a real notice never carries (a program, a web page, an archive
+    // on the notice itself: real MTAs return the original as message/rfc822)
+    // is not outweighed by a report structure that costs nothing to copy.
+    let cap = if signals
+        .iter()
+        .any(|s| ATTACHED_FILE_SIGNALS.contains(&s.name))
+    {
+        MAX_CREDIT_WITH_ATTACHED_FILE
+    } else {
+        MAX_GENUINE_CREDIT
+    };
+    let genuine = (structural + small.max(-MAX_SMALL_CREDIT)).max(-cap);
     positive + genuine
 }
 
@@ -1223,6 +1304,21 @@ fn related_domains(
         }
     }
     out
+}
+
+/// `domain` is that of a failed recipient or of a server the notice names
+/// (the reporting or remote MTA): the domain a genuine notice's
+/// `MAILER-DAEMON` writes from.
+fn domain_in_notice(results: &[RecipientResult], domain: &str) -> bool {
+    let base = base_domain(domain);
+    results.iter().take(1_000).any(|r| {
+        domain_of(&r.recipient).is_some_and(|d| base_domain(&d) == base)
+            || [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter_map(|m| HOST_NAME.captures(m))
+                .any(|m| base_domain(&m[1].to_ascii_lowercase()) == base)
+    })
 }
 
 /// Adds the base domain of `host` to `out` once.
@@ -1351,7 +1447,9 @@ fn mismatched_text_domain(text: &str, host: &str) -> Option<String> {
     None
 }
 
-fn check_attachments(doc: &Document, any_lure_wording: bool, signals: &mut Signals) {
+/// `claimed`: the mail claims a bounce or uses lure wording, so archives
+/// count (a DMARC aggregate report's zipped XML claims nothing).
+fn check_attachments(doc: &Document, claimed: bool, any_lure_wording: bool, signals: &mut Signals) {
     let lists = &LURES.attachments;
     for a in doc.attachments.iter().take(MAX_ATTACHMENTS) {
         let name = a
@@ -1402,6 +1500,14 @@ fn check_attachments(doc: &Document, any_lure_wording: bool, signals: &mut Signa
             continue;
         }
         let safe_ext = !ext.is_empty() && lists.safe.iter().any(|e| e.as_str() == ext);
+        let needs_claim = if dangerous_ext {
+            lists.with_claim_only.iter().any(|e| e.as_str() == ext)
+        } else {
+            lists.with_claim_only.contains(&content_type)
+        };
+        if needs_claim && !claimed {
+            continue;
+        }
         if dangerous_ext || (!safe_ext && lists.dangerous_types.contains(&content_type)) {
             signals.add(
                 DANGEROUS_ATTACHMENT,
@@ -1426,12 +1532,13 @@ fn check_attachments(doc: &Document, any_lure_wording: bool, signals: &mut Signa
 /// - With own domains configured and the returned original present: the
 ///   original's From (else its Return-Path) outside the own domains is
 ///   backscatter; so is an own From whose Message-ID domain is neither own nor
-///   a known mail service while no Received header names an own domain or a
-///   known mail service (a forged From sent from someone else's machine).
+///   a known mail service while no host on the sending side of its Received
+///   chain ([`sending_side_hosts`]) is own or a known mail service (a forged
+///   From sent from someone else's machine).
 /// - [`MANY_UNKNOWN_RECIPIENTS`] or more distinct unknown recipients in the
 ///   input is a signal of its own (weight 0); it makes `backscatter` true only
-///   when the own-domain check could not clear the original (no own domains
-///   configured, or no original to check).
+///   when the original was not cleared: by the own-domain check, or, with no
+///   own domains configured, by an original From at the notice's To: domain.
 fn backscatter(
     doc: &Document,
     results: &[RecipientResult],
@@ -1450,9 +1557,26 @@ fn backscatter(
         })
         .filter(|d| !d.is_empty())
         .collect();
+
     let mut forged = false;
     let mut cleared = false;
-    if !own.is_empty() {
+    if own.is_empty() {
+        // None configured: the user's own mail is recognised, never accused,
+        // by the notice's To: (a bounce returns to the original's sender),
+        // so that a mail of one's own to several stale addresses is not
+        // called backscatter. A differing From proves nothing here: aliases
+        // and forwarding make it common.
+        let to = doc.headers.to.as_deref().and_then(domain_of);
+        let from = doc.original.as_ref().and_then(|o| {
+            o.from
+                .as_deref()
+                .and_then(domain_of)
+                .or_else(|| o.return_path.as_deref().and_then(domain_of))
+        });
+        if let (Some(to), Some(from)) = (to, from) {
+            cleared = base_domain(&to) == base_domain(&from);
+        }
+    } else {
         match &doc.original {
             None => not_checked.push(ORIGINAL_MISSING),
             Some(o) => {
@@ -1474,11 +1598,9 @@ fn backscatter(
                     Some(_) => {
                         let foreign_id = id_domain.as_deref().filter(|d| !is_mail_service(d, &own));
                         let relayed_by_own = o.received.is_empty()
-                            || o.received.iter().take(100).any(|r| {
-                                HOST_NAME
-                                    .captures_iter(head(r, 2_000))
-                                    .any(|c| is_mail_service(&c[1].to_ascii_lowercase(), &own))
-                            });
+                            || sending_side_hosts(&o.received, results)
+                                .iter()
+                                .any(|h| is_mail_service(h, &own));
                         match foreign_id {
                             Some(id) if !relayed_by_own => {
                                 forged = true;
@@ -1507,9 +1629,19 @@ fn backscatter(
             }
         }
     }
+    // Unknown users, also those the classifier calls `filtered` because the
+    // notice does not say the refusal came at RCPT TO.
     let mut unknown: Vec<String> = results
         .iter()
-        .filter(|r| r.reason == Reason::UserUnknown && !r.recipient.is_empty())
+        .filter(|r| !r.recipient.is_empty())
+        .filter(|r| {
+            r.reason == Reason::UserUnknown
+                || (r.reason == Reason::Filtered
+                    && RULES
+                        .reasons
+                        .matches(&normalize(&r.diagnostic))
+                        .contains(&Reason::UserUnknown))
+        })
         .map(|r| r.recipient.to_ascii_lowercase())
         .collect();
     unknown.sort();
@@ -1523,6 +1655,82 @@ fn backscatter(
         );
     }
     forged || (many && !cleared)
+}
+
+/// The hosts on the sending side of a returned original's Received chain
+/// (newest first): every hop's `from` part (the host that handed the mail
+/// over), and the `by` host of every hop below the receiving side. The
+/// receiving side is the newest hop and the hops after it that the
+/// recipient's own servers added (a `by` host at a failed recipient's
+/// domain or at the reporting or remote MTA's), whose `from` hosts count
+/// only when they are not the recipient's servers too. A recipient hosted
+/// at Microsoft 365 or Google is no sign that the original came from there,
+/// and the `for <address>` clause is not read at all.
+fn sending_side_hosts(received: &[String], results: &[RecipientResult]) -> Vec<String> {
+    let mut receiving: Vec<String> = Vec::new();
+    let mut add = |host: &str| {
+        let family = provider_family(host);
+        if !receiving.contains(&family) {
+            receiving.push(family);
+        }
+    };
+    for r in results.iter().take(1_000) {
+        if let Some(d) = domain_of(&r.recipient) {
+            add(&d);
+        }
+        for m in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|m| HOST_NAME.captures(m))
+        {
+            add(&m[1]);
+        }
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    let mut receiving_side = true;
+    for (i, header) in received.iter().take(100).enumerate() {
+        let header = head(header, 2_000);
+        let (from_part, by_host) = match RECEIVED_BY.captures(header) {
+            Some(c) => (
+                c.get(1).map_or("", |m| m.as_str()),
+                Some(c[2].to_ascii_lowercase()),
+            ),
+            None => (header, None),
+        };
+        let from_part = from_part.trim_start();
+        let from_part = from_part
+            .get(..5)
+            .filter(|p| p.eq_ignore_ascii_case("from "))
+            .map_or("", |_| &from_part[5..]);
+        if let Some(by) = by_host {
+            receiving_side =
+                receiving_side && (i == 0 || receiving.contains(&provider_family(&by)));
+            if !receiving_side {
+                hosts.push(by);
+            }
+        }
+        // On the receiving side, a hop between the recipient's own servers
+        // says nothing of the sender.
+        hosts.extend(
+            HOST_NAME
+                .captures_iter(from_part)
+                .map(|c| c[1].to_ascii_lowercase())
+                .filter(|h| !(receiving_side && receiving.contains(&provider_family(h)))),
+        );
+    }
+    hosts
+}
+
+/// The organisation a host belongs to: a brand's name for any of its
+/// domains (Microsoft's servers are at outlook.com and office365.com alike),
+/// else the host's base domain.
+fn provider_family(host: &str) -> String {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    LURES
+        .brands
+        .iter()
+        .find(|b| b.domains.iter().any(|d| belongs(&host, d)))
+        .map_or_else(|| base_domain(&host), |b| format!("brand:{}", b.name))
 }
 
 /// `domain` is one of the own domains or a sub-domain of one.
@@ -1825,6 +2033,20 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Regression: with no own domains configured, the user's own mail to
+    /// several stale addresses was called backscatter. The notice's To:
+    /// clears an original From at its domain (and accuses nothing).
+    #[test]
+    fn own_mail_is_cleared_by_the_notices_to_without_own_domains() {
+        let bytes =
+            std::fs::read(fixtures().join("lures/genuine-own-mail-stale-addresses.eml")).unwrap();
+        let report = report_for(&bytes, &[]);
+        assert!(names(&report).contains(&MANY_UNKNOWN_RECIPIENTS_SIGNAL));
+        assert!(!report.backscatter, "{:?}", report.signals);
+        let other = std::fs::read(fixtures().join("lures/backscatter-many-unknown.eml")).unwrap();
+        assert!(report_for(&other, &[]).backscatter);
+    }
+
     #[test]
     fn the_other_fixtures_are_not_called_lures() {
         // Every genuine bounce and paste of the main fixture set stays `none`
@@ -1887,14 +2109,17 @@ mod tests {
         let _ = report_for(b"", &[]);
     }
 
-    #[test]
-    fn attachments_are_judged_by_name_type_and_magic() {
-        let attachment = |name: &str, content_type: &str, magic: bool| Attachment {
+    fn attachment(name: &str, content_type: &str, magic: bool) -> Attachment {
+        Attachment {
             name: Some(name.to_string()),
             content_type: content_type.to_string(),
             size: 100,
             executable_magic: magic,
-        };
+        }
+    }
+
+    #[test]
+    fn attachments_are_judged_by_name_type_and_magic() {
         let doc = Document {
             kind: Some(InputKind::Email),
             attachments: vec![
@@ -1907,7 +2132,7 @@ mod tests {
             ..Document::default()
         };
         let mut signals = Signals::default();
-        check_attachments(&doc, false, &mut signals);
+        check_attachments(&doc, true, false, &mut signals);
         let got: Vec<(&str, &str)> = signals
             .0
             .iter()
@@ -1934,10 +2159,39 @@ mod tests {
             attachments: vec![attachment("scan.pdf", "application/pdf", false)],
             ..Document::default()
         };
-        check_attachments(&doc, false, &mut pdf);
+        check_attachments(&doc, true, false, &mut pdf);
         assert!(pdf.0.is_empty());
-        check_attachments(&doc, true, &mut pdf);
+        check_attachments(&doc, true, true, &mut pdf);
         assert!(pdf.has(PDF_ATTACHMENT_WITH_LURE));
+    }
+
+    /// Regression: a DMARC aggregate report (zipped XML, no bounce claim)
+    /// was `suspicious` for its archive. An archive counts on a mail that
+    /// claims a bounce or uses lure wording; a web page always does.
+    #[test]
+    fn archives_count_only_on_a_claimed_bounce() {
+        let doc = Document {
+            kind: Some(InputKind::Email),
+            attachments: vec![attachment(
+                "google.com!example.co.jp!1764460800!1764547199.zip",
+                "application/zip",
+                false,
+            )],
+            ..Document::default()
+        };
+        let mut report = Signals::default();
+        check_attachments(&doc, false, false, &mut report);
+        assert!(report.0.is_empty());
+        let mut claimed = Signals::default();
+        check_attachments(&doc, true, false, &mut claimed);
+        assert!(claimed.has(DANGEROUS_ATTACHMENT));
+        let page = Document {
+            attachments: vec![attachment("report.htm", "text/html", false)],
+            ..Document::default()
+        };
+        let mut unclaimed_page = Signals::default();
+        check_attachments(&page, false, false, &mut unclaimed_page);
+        assert!(unclaimed_page.has(DANGEROUS_ATTACHMENT));
     }
 
     #[test]

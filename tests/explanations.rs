@@ -132,19 +132,43 @@ fn the_resending_label_follows_the_notice() {
         render(&[r])
     };
     let cases = [
-        (with(Reason::UserUnknown, "failed", Some("5.1.1"), Some(550)), "hard_bounce"),
-        (with(Reason::Expired, "delayed", Some("4.4.7"), None), "delayed"),
-        (with(Reason::Expired, "failed", Some("4.4.7"), None), "temporary_failure"),
-        (with(Reason::TooManyConn, "failed", None, Some(421)), "temporary_failure"),
-        (with(Reason::Blocked, "failed", Some("5.7.1"), Some(554)), "soft_bounce"),
-        (with(Reason::MailboxFull, "failed", Some("5.2.2"), Some(552)), "soft_bounce"),
+        (
+            with(Reason::UserUnknown, "failed", Some("5.1.1"), Some(550)),
+            "hard_bounce",
+        ),
+        (
+            with(Reason::Expired, "delayed", Some("4.4.7"), None),
+            "delayed",
+        ),
+        (
+            with(Reason::Expired, "failed", Some("4.4.7"), None),
+            "temporary_failure",
+        ),
+        (
+            with(Reason::TooManyConn, "failed", None, Some(421)),
+            "temporary_failure",
+        ),
+        (
+            with(Reason::Blocked, "failed", Some("5.7.1"), Some(554)),
+            "soft_bounce",
+        ),
+        (
+            with(Reason::MailboxFull, "failed", Some("5.2.2"), Some(552)),
+            "soft_bounce",
+        ),
     ];
     for (text, key) in cases {
         let label = set.ui(key, &[]);
-        assert!(text.contains(&label), "expected the {key} label in:\n{text}");
+        assert!(
+            text.contains(&label),
+            "expected the {key} label in:\n{text}"
+        );
         for other in ["hard_bounce", "delayed", "temporary_failure", "soft_bounce"] {
             if other != key {
-                assert!(!text.contains(&set.ui(other, &[])), "{other} label too in:\n{text}");
+                assert!(
+                    !text.contains(&set.ui(other, &[])),
+                    "{other} label too in:\n{text}"
+                );
             }
         }
     }
