@@ -696,7 +696,7 @@ fn parse_paste(text: &str) -> Document {
     doc
 }
 
-/// The copied header lines ("From: ...", "件名: ...") starting at line
+/// The copied header lines ("From: ...", and their Japanese forms) starting at line
 /// `start`, with the line after them.
 fn copied_headers_at(lines: &[&str], start: usize) -> (Vec<(String, String)>, usize) {
     let mut copied: Vec<(String, String)> = Vec::new();
