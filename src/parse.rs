@@ -614,6 +614,13 @@ pub fn split_original(notice: &str) -> (String, Option<Original>, Option<String>
     }
 }
 
+/// One of the headers a returned original's header block is made of.
+fn is_original_header_name(name: &str) -> bool {
+    ORIGINAL_HEADER_NAMES
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
 fn is_header_run(lines: &[&str]) -> bool {
     let mut count = 0;
     for line in lines.iter().take(40) {
@@ -622,9 +629,7 @@ fn is_header_run(lines: &[&str]) -> bool {
         }
         match header_name_of(line) {
             Some(name)
-                if ORIGINAL_HEADER_NAMES
-                    .iter()
-                    .any(|h| h.eq_ignore_ascii_case(name))
+                if is_original_header_name(name)
                     || name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("x-")) =>
             {
                 count += 1;
@@ -731,48 +736,38 @@ fn forwarded_bounce_headers(
     start: usize,
 ) -> Option<(Vec<(String, String)>, usize)> {
     let end = lines.len().min(start + FORWARDED_HEADERS_WITHIN);
-    let mut i = start + 1;
-    while i < end {
-        let (block, after) = copied_headers_at(lines, i);
-        if block.len() < 3 {
-            i += 1;
-            continue;
-        }
-        // A forwarded block stands apart: a separator or blank line above
-        // it, a blank line (or the end) below it, and no header line of
-        // any kind above it (else it is the returned original's headers).
-        let above = lines[i - 1].trim();
-        let separator = ["---", "===", "___"].iter().any(|d| above.starts_with(d));
-        let apart = (above.is_empty() || separator || RULES.original_markers.is_match(above))
-            && lines.get(after).is_none_or(|l| l.trim().is_empty())
-            && !lines[start..i].iter().any(|l| {
-                header_name_of(l).is_some_and(|n| {
-                    ORIGINAL_HEADER_NAMES
-                        .iter()
-                        .any(|h| h.eq_ignore_ascii_case(n))
-                })
-            });
-        if !apart {
-            return None;
-        }
-        let from_daemon = block.iter().any(|(name, value)| {
-            name == "from"
-                && first_address(value).is_some_and(|a| {
-                    RULES
-                        .notice
-                        .system_mailbox
-                        .is_match(a.split('@').next().unwrap_or(""))
-                })
-        });
-        let bounce_subject = block.iter().any(|(name, value)| {
-            let subject = crate::text::normalize(value);
-            name == "subject"
-                && !RULES.notice.reply_subject.is_match(&subject)
-                && RULES.subject_markers.is_match(&subject)
-        });
-        return (from_daemon || bounce_subject).then_some((block, after));
+    // Only the first block of three or more header lines is considered.
+    let (i, (block, after)) = (start + 1..end)
+        .map(|i| (i, copied_headers_at(lines, i)))
+        .find(|(_, (block, _))| block.len() >= 3)?;
+    // A forwarded block stands apart: a separator or blank line above it,
+    // a blank line (or the end) below it, and no returned original's
+    // header (Received, Message-ID, ...) above it.
+    let above = lines[i - 1].trim();
+    let separator = ["---", "===", "___"].iter().any(|d| above.starts_with(d));
+    let apart = (above.is_empty() || separator || RULES.original_markers.is_match(above))
+        && lines.get(after).is_none_or(|l| l.trim().is_empty())
+        && !lines[start..i]
+            .iter()
+            .any(|l| header_name_of(l).is_some_and(is_original_header_name));
+    if !apart {
+        return None;
     }
-    None
+    let bounce_like = block.iter().any(|(name, value)| match name.as_str() {
+        "from" => first_address(value).is_some_and(|a| {
+            RULES
+                .notice
+                .system_mailbox
+                .is_match(a.split('@').next().unwrap_or(""))
+        }),
+        "subject" => {
+            let subject = crate::text::normalize(value);
+            !RULES.notice.reply_subject.is_match(&subject)
+                && RULES.subject_markers.is_match(&subject)
+        }
+        _ => false,
+    });
+    bounce_like.then_some((block, after))
 }
 
 #[cfg(test)]

@@ -1290,18 +1290,8 @@ fn related_domains(
             push_base(&mut out, &d);
         }
     }
-    for r in results.iter().take(1_000) {
-        if let Some(d) = domain_of(&r.recipient) {
-            push_base(&mut out, &d);
-        }
-        for mta in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            if let Some(m) = HOST_NAME.captures(mta) {
-                push_base(&mut out, &m[1]);
-            }
-        }
+    for host in notice_hosts(results) {
+        push_base(&mut out, &host);
     }
     out
 }
@@ -1311,13 +1301,19 @@ fn related_domains(
 /// `MAILER-DAEMON` writes from.
 fn domain_in_notice(results: &[RecipientResult], domain: &str) -> bool {
     let base = base_domain(domain);
-    results.iter().take(1_000).any(|r| {
-        domain_of(&r.recipient).is_some_and(|d| base_domain(&d) == base)
-            || [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
-                .into_iter()
-                .flatten()
-                .filter_map(|m| HOST_NAME.captures(m))
-                .any(|m| base_domain(&m[1].to_ascii_lowercase()) == base)
+    notice_hosts(results).any(|h| base_domain(&h) == base)
+}
+
+/// What the results name on the recipients' side, lowercased: each failed
+/// recipient's domain and the reporting and remote MTAs' host names.
+fn notice_hosts(results: &[RecipientResult]) -> impl Iterator<Item = String> + '_ {
+    results.iter().take(1_000).flat_map(|r| {
+        let mtas = [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|m| HOST_NAME.captures(m))
+            .map(|m| m[1].to_ascii_lowercase());
+        domain_of(&r.recipient).into_iter().chain(mtas)
     })
 }
 
@@ -1668,22 +1664,10 @@ fn backscatter(
 /// and the `for <address>` clause is not read at all.
 fn sending_side_hosts(received: &[String], results: &[RecipientResult]) -> Vec<String> {
     let mut receiving: Vec<String> = Vec::new();
-    let mut add = |host: &str| {
-        let family = provider_family(host);
+    for host in notice_hosts(results) {
+        let family = provider_family(&host);
         if !receiving.contains(&family) {
             receiving.push(family);
-        }
-    };
-    for r in results.iter().take(1_000) {
-        if let Some(d) = domain_of(&r.recipient) {
-            add(&d);
-        }
-        for m in [r.reporting_mta.as_deref(), r.remote_mta.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter_map(|m| HOST_NAME.captures(m))
-        {
-            add(&m[1]);
         }
     }
     let mut hosts: Vec<String> = Vec::new();
