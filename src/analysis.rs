@@ -195,7 +195,17 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
                 .notice
                 .feedback_text
                 .is_match(&crate::text::truncate_chars(&doc.notice, 4_000)));
-    if let Some(notification) = crate::ses::parse(&doc.notice) {
+    let log = (kind == InputKind::Paste)
+        .then(|| crate::maillog::read(&doc.notice))
+        .flatten();
+    if let Some(log) = log {
+        format = Some(log.mta.into());
+        results = log
+            .found
+            .iter()
+            .map(|f| to_result(f, None, format.clone(), None))
+            .collect();
+    } else if let Some(notification) = crate::ses::parse(&doc.notice) {
         format = Some("AmazonSES".into());
         results = match notification {
             crate::ses::Notification::Complaint(addresses) => {

@@ -22,7 +22,8 @@
 //! 5. Tiers 1 and 3 again on the wider notice text around the recipient
 //!    (text only), for notices whose diagnostic line says little.
 //! 6. **Tier 4**: a status naming a "retry" reason (userunknown, expired, ...).
-//! 7. **Fallbacks**: X.6.X -> contenterror, X.7.X -> securityerror, an
+//! 7. **Fallbacks**: an `expired` action (the queue gave up) -> expired,
+//!    X.6.X -> contenterror, X.7.X -> securityerror, an
 //!    `X-Unix`/`X-Postfix` diagnostic -> mailererror, a 500-504 reply ->
 //!    syntaxerror, a delayed action -> expired, a refusal at HELO/EHLO or
 //!    connection -> blocked, the format's own default (Google Groups ->
@@ -336,6 +337,11 @@ fn yields(r: Reason, text_reasons: &[Reason]) -> bool {
 }
 
 fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
+    // The sender's own server gave up retrying (a queue's `status=expired`):
+    // whatever the last temporary refusal's class, that is expiry.
+    if action.starts_with("expired") {
+        return Reason::Expired;
+    }
     if let Some(status) = ev.status {
         if status.get(1..4) == Some(".6.") {
             return Reason::ContentError;
@@ -350,7 +356,7 @@ fn fallback(ev: &Evidence<'_>, diagnostic: &str, action: &str) -> Reason {
     if matches!(ev.reply_code, Some(500..=504)) {
         return Reason::SyntaxError;
     }
-    if action.starts_with("delayed") || action.starts_with("expired") {
+    if action.starts_with("delayed") {
         return Reason::Expired;
     }
     if matches!(ev.command, Some("HELO" | "EHLO" | "CONN")) {
@@ -451,8 +457,10 @@ pub fn detail_fits(reason: Reason, topic: &str) -> bool {
         MailboxFull => &["quota"],
         HostUnknown | NetworkError | NotAccept => &["dns_failure"],
         Expired => &["dns_failure", "tls", "greylisting", "rate_limit"],
-        MesgTooBig | ExceedLimit => &["message_size"],
-        Speeding | TooManyConn => &["rate_limit", "greylisting"],
+        MesgTooBig => &["message_size"],
+        ExceedLimit => &["too_many_recipients", "message_size"],
+        Speeding => &["rate_limit", "greylisting"],
+        TooManyConn => &["too_many_recipients", "rate_limit", "greylisting"],
         ContentError | NotCompliantRfc => &["date_header", "message_size"],
         FailedStartTls => &["tls"],
         RequirePtr => &["reverse_dns"],

@@ -60,7 +60,7 @@ pub struct Extraction {
 
 /// Which SMTP command a failure answered.
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|while sending|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
+    crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|while sending\s+(?:the\s+)?(rcpt to|rcpt|mail from|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
         .expect("command regex compiles")
 });
 
@@ -231,12 +231,22 @@ pub fn extract(doc: &Document, text: &NoticeText<'_>, excluded: &[String]) -> Ex
                 };
             }
             // The code in the remote server's own words beats the coarser
-            // Status field, unless it is the more generic of the two.
+            // Status field, unless it is the more generic of the two. When
+            // the diagnostic opens with the Status field's code and quotes a
+            // deeper one, the deeper one wins only if it names more than its
+            // class ("other"): Amazon SES's `554 4.4.7 Message expired ...
+            // <421 4.4.2 Connection timed out>` is 4.4.2, but Microsoft 365's
+            // `550 4.4.7 QUEUE.Expired; message expired [Message=451 4.7.0
+            // Temporary server error ...]` stays 4.4.7.
             let mut status = r.status.clone().filter(|s| find_status(s).is_some());
             if let Some(diag_status) = find_last_status(&diagnostic) {
-                if status
-                    .as_deref()
-                    .is_none_or(|s| is_generic_status(s) || !is_generic_status(&diag_status))
+                let stated_over_a_vaguer_one = status.as_deref().is_some_and(|s| {
+                    find_status(&diagnostic).as_deref() == Some(s) && diag_status.ends_with(".0")
+                });
+                if !stated_over_a_vaguer_one
+                    && status
+                        .as_deref()
+                        .is_none_or(|s| is_generic_status(s) || !is_generic_status(&diag_status))
                 {
                     status = Some(diag_status);
                 }
@@ -397,7 +407,8 @@ pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
         .map(|l| l.raw.trim())
         .collect::<Vec<_>>()
         .join(" ");
-    let diagnostic = crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES);
+    let diagnostic =
+        quoted_reply_or_all(crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES));
     let status = find_last_status(&diagnostic);
     let reply_code = find_reply_code(&diagnostic);
     let context = lines
@@ -463,6 +474,20 @@ fn cap(text: &str) -> &str {
     &text[..end]
 }
 
+/// The server's reply that a mail client's send-error dialog quotes among
+/// its own fields and advice, else the whole diagnostic.
+fn quoted_reply_or_all(diagnostic: String) -> String {
+    let quoted = RULES
+        .notice
+        .quoted_reply
+        .captures(&diagnostic)
+        .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        .map(|m| m.as_str().trim())
+        .filter(|reply| !reply.is_empty())
+        .map(str::to_string);
+    quoted.unwrap_or(diagnostic)
+}
+
 /// Whether a DSN Diagnostic-Code says more than a bare code.
 fn has_meaning(diagnostic: &str) -> bool {
     diagnostic.chars().filter(|c| c.is_alphabetic()).count() >= 8
@@ -472,12 +497,14 @@ fn is_generic_status(status: &str) -> bool {
     status.ends_with(".0.0")
 }
 
-fn find_command(text: &str) -> Option<String> {
+/// The SMTP command a reply answered, as the text names it (`in reply to RCPT TO`).
+pub fn find_command(text: &str) -> Option<String> {
     let caps = COMMAND.captures(text)?;
     let word = caps
         .get(1)
         .or(caps.get(2))
-        .or(caps.get(3))?
+        .or(caps.get(3))
+        .or(caps.get(4))?
         .as_str()
         .to_ascii_lowercase();
     Some(
@@ -570,7 +597,9 @@ fn find_occurrences(lines: &[Line<'_>], excluded: &[String]) -> Vec<Occurrence> 
                 });
                 let at_start = before_plain.is_empty()
                     || is_list_number(before_plain)
-                    || (is_status_prefix(before_plain) && !ends_in_reply_code(previous))
+                    || (is_status_prefix(before_plain)
+                        && !ends_in_reply_code(previous)
+                        && !RULES.notice.sender_refused.is_match(after))
                     || RULES.notice.recipient_label.is_match(before);
                 (at_start
                     && (RULES.notice.after_address.is_match(after) || after_intro || line.evidence))
@@ -613,11 +642,20 @@ fn is_list_number(text: &str) -> bool {
         && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A status code opening a line, as GMX opens its recipient lines:
+/// A status code opening a line, as GMX opens its recipient lines, or a
+/// whole reply's codes, as a mail client's send-error dialog shows the
+/// server's refusal of a recipient:
 ///
 /// > 5.2.1 <mikeneko@example.co.jp>... User Unknown
+/// > 550 5.1.1 <y-kato@example.ne.jp>: Recipient address rejected: User unknown
 fn is_status_prefix(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    let codes = match text.split_once([' ', '-']) {
+        Some((reply, status)) if reply.len() == 3 && reply.bytes().all(|b| b.is_ascii_digit()) => {
+            status
+        }
+        _ => text,
+    };
+    !codes.is_empty() && codes.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// The line ends in a bare reply code, so the status code opening the next
@@ -956,7 +994,8 @@ fn notice_evidence(lines: &[Line<'_>], index: &NoticeIndex, address: &str) -> No
     // The codes and commands are read from the diagnostic's start; a huge
     // evidence line (picked for every recipient that has none of its own)
     // must not cost its length once per recipient.
-    let diagnostic = crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES);
+    let diagnostic =
+        quoted_reply_or_all(crate::text::truncate_chars(&diagnostic, MAX_CONTEXT_BYTES));
     let mut context = String::new();
     for l in &lines[block_start.min(lines.len())..block_end.min(lines.len())] {
         if context.len() >= MAX_CONTEXT_BYTES {
@@ -1138,6 +1177,19 @@ mod tests {
             "{:?}",
             f[0].status
         );
+    }
+
+    #[test]
+    fn a_status_the_diagnostic_states_outranks_a_vaguer_nested_one() {
+        let dsn = |status: &str, diagnostic: &str| {
+            found(&format!("From: MAILER-DAEMON@mx.example.jp\nTo: taro@example.org\nSubject: Undeliverable\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\n\n--B\nContent-Type: text/plain\n\nDelivery has failed.\n\n--B\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; hanako@example.net\nAction: failed\nStatus: {status}\nDiagnostic-Code: smtp; {diagnostic}\n\n--B--\n"))
+        };
+        // Microsoft 365 quotes the last temporary error inside its own 4.4.7.
+        let f = dsn("4.4.7", "550 4.4.7 QUEUE.Expired; message expired [Message=451 4.7.0 Temporary server error. Please try again later. PRX5 ]");
+        assert_eq!(f[0].status.as_deref(), Some("4.4.7"));
+        // A nested code that names the failure still wins (Amazon SES).
+        let f = dsn("4.4.7", "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>");
+        assert_eq!(f[0].status.as_deref(), Some("4.4.2"));
     }
 
     fn unnamed(raw: &str) -> Option<Found> {

@@ -13,6 +13,7 @@ pub mod explain;
 pub mod extract;
 pub mod input;
 pub mod lookup;
+pub mod maillog;
 pub mod parse;
 pub mod reason;
 pub mod render;

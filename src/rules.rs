@@ -46,6 +46,10 @@ pub struct NoticePatterns {
     pub reply_subject: regex::Regex,
     /// The local part of a mail system's own mailbox.
     pub system_mailbox: regex::Regex,
+    /// After an address: the server refused it as the sender, not a recipient.
+    pub sender_refused: regex::Regex,
+    /// A send-error dialog's quotation of the server's reply.
+    pub quoted_reply: regex::Regex,
     pub delayed: RegexSet,
     /// Words that make a line ending in ':' introduce recipients.
     pub intro_words: Vec<String>,
@@ -99,6 +103,8 @@ impl NoticePatterns {
             generated_by: take("generated_by"),
             reply_subject: take("reply_subject"),
             system_mailbox: take("system_mailbox"),
+            sender_refused: take("sender_refused"),
+            quoted_reply: take("quoted_reply"),
             delayed: RegexSet::new(file.delayed.patterns.iter().map(|p| asciify(p)))
                 .unwrap_or_else(|e| panic!("src/rules/notice.toml: [delayed]: {e}")),
             intro_words: file.intro_words,
@@ -914,6 +920,7 @@ pub const DETAIL_TOPICS: &[&str] = &[
     "rate_limit",
     "reverse_dns",
     "message_size",
+    "too_many_recipients",
     "dns_failure",
     "auth_required",
     "sender_restricted",
@@ -1105,7 +1112,7 @@ mod tests {
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();
-        assert_eq!(patterns.len(), 14);
+        assert_eq!(patterns.len(), 16);
         for (name, entry) in patterns {
             let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
             let example = entry["example"].as_str().unwrap();

@@ -1,0 +1,309 @@
+//! Mail server log lines that an administrator pastes instead of a notice.
+//!
+//! "The log says this" is how a help channel's admins report a bounce: a few
+//! lines grepped by queue id, one per delivery attempt, each naming the
+//! recipient, the outcome and the remote server's reply. There is no notice
+//! to read, so the log lines are the format. This module reads the three
+//! logs met most (Postfix, Sendmail, Exim) and turns each recipient's last
+//! attempt into the same evidence the notice reader produces:
+//!
+//! > Postfix: `May 14 10:02:11 mail postfix/smtp[20457]: 4F2A81C0B3: to=<k.ito@example.jp>, relay=mx.example.jp[203.0.113.25]:25, delay=1.3, delays=0.1/0.01/0.7/0.5, dsn=5.1.1, status=bounced (host mx.example.jp[203.0.113.25] said: 550 5.1.1 <k.ito@example.jp>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))`
+//! >
+//! > Sendmail: `May 14 10:02:11 mail sm-mta[4711]: 54E12abc004711: to=<k.ito@example.jp>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120415, relay=mx.example.jp. [203.0.113.25], dsn=5.1.1, stat=User unknown`
+//! >
+//! > Exim: `2025-05-14 10:02:11 1uF2aB-0001xY-Ab ** k.ito@example.jp R=dnslookup T=remote_smtp H=mx.example.jp [203.0.113.25]: SMTP error from remote mail server after RCPT TO:<k.ito@example.jp>: 550 5.1.1 User unknown`
+//!
+//! Postfix's queue manager gives up on a message in a line of its own
+//! (`5F2A81C0A2: from=<sender>, status=expired, returned to sender`): the
+//! recipients of that queue id still deferred then failed as expired.
+
+use crate::extract::Found;
+use crate::text::{find_last_status, find_reply_code, find_status};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// At most this many lines are read; a log paste is a handful of lines.
+const MAX_LINES: usize = 2_000;
+
+/// A Postfix delivery agent's line: queue id, recipient, the fields up to
+/// `status=` and the reply in parentheses.
+static POSTFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bpostfix[\w.-]*/[\w/.-]+\[\d+\]: ([0-9a-z]{5,}): to=<([^>\s]*)>,(.*?)\bstatus=([a-z]+)(?: \((.*)\))?\s*$")
+        .expect("postfix log regex compiles")
+});
+
+/// A Postfix queue manager's line that gives up on a whole message.
+static POSTFIX_EXPIRED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\bpostfix[\w.-]*/[\w/.-]+\[\d+\]: ([0-9a-z]{5,}): from=<[^>\s]*>, status=expired\b",
+    )
+    .expect("postfix expiry regex compiles")
+});
+
+/// A Sendmail delivery line: queue id, recipients, the fields, `stat=`.
+static SENDMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:sendmail|sm-mta)\[\d+\]: ([0-9a-z]{8,}): to=(.+?), (.*?)\bstat=(.+?)\s*$")
+        .expect("sendmail log regex compiles")
+});
+
+/// An Exim main-log delivery line: message id, the flag (`**` failed, `==`
+/// deferred, `=>` and `->` delivered), the address, then the router,
+/// transport and host fields and, after a colon, the reply.
+static EXIM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (\*\*|==|=>|->) <?([^\s<>]+@[^\s<>]+?)>?(?: <[^>\s]*>)?(?: (.*))?$")
+        .expect("exim log regex compiles")
+});
+
+/// `relay=host[ip]:port` (Postfix) or `relay=host. [ip]` (Sendmail).
+static RELAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\brelay=([a-z0-9][a-z0-9.-]*[a-z0-9])\.?[\[ ,]").expect("relay regex compiles")
+});
+
+/// Exim's `H=host [ip]` field.
+static EXIM_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bH=([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\b").expect("exim host regex compiles")
+});
+
+/// `dsn=5.1.1`, Postfix's and Sendmail's status field.
+static DSN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bdsn=(\d\.\d{1,3}\.\d{1,3})\b").expect("dsn regex compiles"));
+
+/// What one log says: the last attempt for each recipient, and the MTA.
+#[derive(Debug, Clone)]
+pub struct LogReport {
+    /// "Postfix", "Sendmail" or "Exim".
+    pub mta: &'static str,
+    pub found: Vec<Found>,
+}
+
+/// One delivery attempt as a log line records it.
+struct Attempt {
+    queue_id: String,
+    recipient: String,
+    outcome: Outcome,
+    status: Option<String>,
+    reply: String,
+    remote: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Outcome {
+    Delivered,
+    Deferred,
+    Failed,
+    Expired,
+}
+
+/// Reads the log lines in `text`; `None` when it holds no delivery line of a
+/// known log (ordinary chat, a notice).
+pub fn read(text: &str) -> Option<LogReport> {
+    // Every log line of the three names its recipient after `to=` (Postfix,
+    // Sendmail) or after a two-character flag and a space (Exim).
+    if memchr::memmem::find(text.as_bytes(), b"to=").is_none()
+        && !["** ", "== ", "=> ", "-> "]
+            .iter()
+            .any(|flag| memchr::memmem::find(text.as_bytes(), flag.as_bytes()).is_some())
+    {
+        return None;
+    }
+    let mut attempts: Vec<Attempt> = Vec::new();
+    let mut expired_queues: Vec<String> = Vec::new();
+    let mut mta = None;
+    for line in text.lines().take(MAX_LINES) {
+        let line = line.trim_end();
+        if let Some(c) = POSTFIX.captures(line) {
+            let outcome = match c[4].to_ascii_lowercase().as_str() {
+                "sent" | "delivered" => Outcome::Delivered,
+                "deferred" => Outcome::Deferred,
+                "bounced" | "undeliverable" => Outcome::Failed,
+                "expired" => Outcome::Expired,
+                _ => continue,
+            };
+            let fields = &c[3];
+            attempts.push(Attempt {
+                queue_id: c[1].to_string(),
+                recipient: c[2].to_string(),
+                outcome,
+                status: DSN.captures(fields).map(|d| d[1].to_string()),
+                reply: c.get(5).map_or("", |m| m.as_str()).to_string(),
+                remote: relay_host(fields),
+            });
+            mta = Some("Postfix");
+        } else if let Some(c) = POSTFIX_EXPIRED.captures(line) {
+            expired_queues.push(c[1].to_string());
+            mta = Some("Postfix");
+        } else if let Some(c) = SENDMAIL.captures(line) {
+            let stat = c[4].to_string();
+            let lower = stat.to_ascii_lowercase();
+            let outcome = if lower.starts_with("sent") {
+                Outcome::Delivered
+            } else if lower.starts_with("deferred") {
+                Outcome::Deferred
+            } else {
+                Outcome::Failed
+            };
+            let fields = &c[3];
+            for recipient in c[2].split(',').filter_map(|a| {
+                let a = a.trim().trim_start_matches('<').trim_end_matches('>');
+                a.contains('@').then_some(a)
+            }) {
+                attempts.push(Attempt {
+                    queue_id: c[1].to_string(),
+                    recipient: recipient.to_string(),
+                    outcome,
+                    status: DSN.captures(fields).map(|d| d[1].to_string()),
+                    reply: stat.clone(),
+                    remote: relay_host(fields),
+                });
+            }
+            mta = Some("Sendmail");
+        } else if let Some(c) = EXIM.captures(line) {
+            let outcome = match &c[2] {
+                "**" => Outcome::Failed,
+                "==" => Outcome::Deferred,
+                _ => Outcome::Delivered,
+            };
+            let rest = c.get(4).map_or("", |m| m.as_str());
+            // The reply follows the routing fields, after the first ": ".
+            let reply = rest
+                .split_once(": ")
+                .map_or(rest, |(_, reply)| reply)
+                .to_string();
+            attempts.push(Attempt {
+                queue_id: c[1].to_string(),
+                recipient: c[3].to_string(),
+                outcome,
+                status: None,
+                reply,
+                remote: EXIM_HOST.captures(rest).map(|h| h[1].to_ascii_lowercase()),
+            });
+            mta = Some("Exim");
+        }
+    }
+    let mta = mta?;
+    // The last attempt per recipient (and queue) decides.
+    let mut last: Vec<Attempt> = Vec::new();
+    for attempt in attempts {
+        match last.iter_mut().find(|a| {
+            a.queue_id == attempt.queue_id && a.recipient.eq_ignore_ascii_case(&attempt.recipient)
+        }) {
+            Some(slot) => *slot = attempt,
+            None => last.push(attempt),
+        }
+    }
+    let found: Vec<Found> = last
+        .into_iter()
+        .filter_map(|mut a| {
+            if a.outcome == Outcome::Deferred && expired_queues.contains(&a.queue_id) {
+                a.outcome = Outcome::Expired;
+            }
+            to_found(a)
+        })
+        .collect();
+    (!found.is_empty()).then_some(LogReport { mta, found })
+}
+
+fn relay_host(fields: &str) -> Option<String> {
+    RELAY
+        .captures(fields)
+        .map(|r| r[1].to_ascii_lowercase())
+        .filter(|h| h != "none" && h != "local" && h.contains('.'))
+}
+
+fn to_found(a: Attempt) -> Option<Found> {
+    let recipient = crate::text::clean_address(&a.recipient)?;
+    let action = match a.outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::Deferred => "delayed",
+        Outcome::Failed => "failed",
+        Outcome::Expired => "expired",
+    };
+    // The reply's own code is the remote server's words; the log's dsn=
+    // field is Postfix's summary of it.
+    let status = find_last_status(&a.reply)
+        .filter(|s| a.status.is_none() || !s.ends_with(".0.0"))
+        .or(a.status)
+        .or_else(|| find_status(&a.reply));
+    Some(Found {
+        recipient,
+        action: Some(action.into()),
+        status,
+        reply_code: find_reply_code(&a.reply),
+        command: crate::extract::find_command(&a.reply),
+        diagnostic: crate::text::collapse_whitespace(&a.reply),
+        remote_mta: a.remote,
+        certain: true,
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postfix_bounce_line_gives_its_recipient_reply_and_relay() {
+        let log = "メールサーバーのログです\n\nMay 14 10:02:10 mail postfix/qmgr[1123]: 4F2A81C0B3: from=<t.suzuki@example.co.jp>, size=48211, nrcpt=1 (queue active)\nMay 14 10:02:11 mail postfix/smtp[20457]: 4F2A81C0B3: to=<k.ito@example-client.co.jp>, relay=mx.example-client.co.jp[203.0.113.25]:25, delay=1.3, delays=0.1/0.01/0.7/0.5, dsn=5.1.1, status=bounced (host mx.example-client.co.jp[203.0.113.25] said: 550 5.1.1 <k.ito@example-client.co.jp>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))\n";
+        let report = read(log).expect("a Postfix log");
+        assert_eq!(report.mta, "Postfix");
+        assert_eq!(
+            report.found.len(),
+            1,
+            "the sender of the qmgr line is no recipient"
+        );
+        let f = &report.found[0];
+        assert_eq!(f.recipient, "k.ito@example-client.co.jp");
+        assert_eq!(f.action.as_deref(), Some("failed"));
+        assert_eq!(f.status.as_deref(), Some("5.1.1"));
+        assert_eq!(f.reply_code, Some(550));
+        assert_eq!(f.command.as_deref(), Some("RCPT"));
+        assert_eq!(f.remote_mta.as_deref(), Some("mx.example-client.co.jp"));
+    }
+
+    #[test]
+    fn deferred_attempts_end_as_expired_when_the_queue_gives_up() {
+        let deferred = "May 12 09:14:02 mx1 postfix/smtp[28411]: 5F2A81C0A2: to=<y.ikeda@example.org>, relay=mx.example.org[192.0.2.45]:25, delay=86402, delays=86371/0.01/0.6/30, dsn=4.7.1, status=deferred (host mx.example.org[192.0.2.45] said: 451 4.7.1 Please try again later (in reply to end of DATA command))\n";
+        let report = read(deferred).expect("a Postfix log");
+        assert_eq!(report.found[0].action.as_deref(), Some("delayed"));
+        let expired = format!("{deferred}{deferred}May 16 09:14:05 mx1 postfix/qmgr[1123]: 5F2A81C0A2: from=<sales@example.co.jp>, status=expired, returned to sender\n");
+        let report = read(&expired).expect("a Postfix log");
+        assert_eq!(
+            report.found.len(),
+            1,
+            "one recipient, however many attempts"
+        );
+        assert_eq!(report.found[0].action.as_deref(), Some("expired"));
+        assert_eq!(report.found[0].status.as_deref(), Some("4.7.1"));
+    }
+
+    #[test]
+    fn sendmail_and_exim_lines_are_read() {
+        let sendmail = "May 14 10:02:11 mail sm-mta[4711]: 54E12abc004711: to=<k.ito@example.jp>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120415, relay=mx.example.jp. [203.0.113.25], dsn=5.1.1, stat=User unknown\n";
+        let report = read(sendmail).expect("a Sendmail log");
+        assert_eq!(report.mta, "Sendmail");
+        assert_eq!(report.found[0].status.as_deref(), Some("5.1.1"));
+        assert_eq!(report.found[0].diagnostic, "User unknown");
+        assert_eq!(report.found[0].remote_mta.as_deref(), Some("mx.example.jp"));
+        let exim = "2025-05-14 10:02:11 1uF2aB-0001xY-Ab ** k.ito@example.jp R=dnslookup T=remote_smtp H=mx.example.jp [203.0.113.25]: SMTP error from remote mail server after RCPT TO:<k.ito@example.jp>: 550 5.1.1 User unknown\n";
+        let report = read(exim).expect("an Exim log");
+        assert_eq!(report.mta, "Exim");
+        let f = &report.found[0];
+        assert_eq!(f.recipient, "k.ito@example.jp");
+        assert_eq!(
+            (f.reply_code, f.status.as_deref()),
+            (Some(550), Some("5.1.1"))
+        );
+        assert_eq!(f.remote_mta.as_deref(), Some("mx.example.jp"));
+    }
+
+    #[test]
+    fn chat_about_a_log_is_no_log() {
+        for text in [
+            "ログに status=bounced と出ていました。to= の相手は取引先です",
+            "メールが届かないと言われました => 確認お願いします",
+            "設定: relay=smtp.example.jp dsn=5.1.1",
+        ] {
+            assert!(read(text).is_none(), "{text}");
+        }
+    }
+}
