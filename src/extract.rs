@@ -60,7 +60,7 @@ pub struct Extraction {
 
 /// Which SMTP command a failure answered.
 static COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|while sending\s+(?:the\s+)?(rcpt to|rcpt|mail from|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt|mail|data|helo|ehlo) command\b")
+    crate::rules::ascii_regex(r"(?i)(?:after|in reply to|in response to|during|reply to|responded to)\s+(?:the\s+)?(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|while sending\s+(?:the\s+)?(rcpt to|rcpt|mail from|end of data|data|helo|ehlo|starttls|auth|connect|banner|greeting|quit)\b|(?:>>>\s*|\bafter\s+)(rcpt to|mail from|data|helo|ehlo|starttls)\b|\b(rcpt to|mail from|end of data|rcpt|mail|data|helo|ehlo) command\b")
         .expect("command regex compiles")
 });
 
@@ -353,15 +353,28 @@ fn has_code(raw: &str) -> bool {
 /// not found" is how chat starts as well.
 pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
     let lines = &text.lines;
-    let headline = lines
-        .iter()
-        .filter(|l| !l.raw.trim().is_empty())
-        .take(UNNAMED_HEADLINE_WITHIN)
-        .find(|l| !is_decoration(l.raw) && !looks_like_header_line(l.raw))
-        .filter(|l| !has_code(l.raw) && RULES.notice_markers.is_match(&l.normalized))
-        .filter(|l| !says_why(l) || RULES.detect_format(&text.normalized).is_some())?
-        .number;
-    let content: Vec<&Line<'_>> = lines
+    let opening = |from: usize| {
+        lines[from..]
+            .iter()
+            .filter(|l| !l.raw.trim().is_empty())
+            .take(UNNAMED_HEADLINE_WITHIN)
+            .find(|l| {
+                !is_decoration(l.raw) && !looks_like_header_line(l.raw) && !is_salutation(l.raw)
+            })
+            .filter(|l| !has_code(l.raw) && RULES.notice_markers.is_match(&l.normalized))
+            .filter(|l| !says_why(l) || RULES.detect_format(&text.normalized).is_some())
+            .map(|l| l.number)
+    };
+    // The notice opens the text, or follows a short paragraph of the
+    // sender's own words ("出てくるメッセージはこれです", "is this an error?").
+    let (headline, from) = match opening(0) {
+        Some(headline) => (headline, 0),
+        None => {
+            let from = after_chat_lead(lines)?;
+            (opening(from)?, from)
+        }
+    };
+    let content: Vec<&Line<'_>> = lines[from..]
         .iter()
         .filter(|l| !l.raw.trim().is_empty())
         .take(MAX_UNNAMED_SCAN_LINES)
@@ -374,6 +387,31 @@ pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
         return None;
     }
     Some(headline)
+}
+
+/// Where the text goes on after a lead paragraph of at most
+/// [`CHAT_LEAD_LINES`] lines that a blank line ends.
+fn after_chat_lead(lines: &[Line<'_>]) -> Option<usize> {
+    let first = lines.iter().position(|l| !l.raw.trim().is_empty())?;
+    let blank = first
+        + lines[first..]
+            .iter()
+            .position(|l| l.raw.trim().is_empty())?;
+    (blank - first <= CHAT_LEAD_LINES).then_some(blank)
+}
+
+/// Lines of the sender's own words a copied notice may follow.
+const CHAT_LEAD_LINES: usize = 2;
+
+/// A notice's salutation ("Hello hanako@example.jp,", Google Groups): not
+/// its headline.
+fn is_salutation(raw: &str) -> bool {
+    let t = raw.trim();
+    let lower = t.to_ascii_lowercase();
+    ["hello ", "hi ", "dear "]
+        .iter()
+        .any(|w| lower.starts_with(w))
+        && t.ends_with(',')
 }
 
 /// For a notice that names no recipient at all but says why delivery
@@ -393,12 +431,18 @@ pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
 pub fn unnamed_recipient(text: &NoticeText<'_>) -> Option<Found> {
     let lines = &text.lines;
     let headline = copied_notice_headline(text)?;
-    let why: Vec<&Line<'_>> = lines[headline + 1..]
+    let mut why: Vec<&Line<'_>> = lines[headline + 1..]
         .iter()
         .take(MAX_UNNAMED_SCAN_LINES)
         .filter(|l| says_why(l))
         .take(MAX_DIAGNOSTIC_LINES)
         .collect();
+    if why.is_empty() {
+        // A headline that names the reason itself (Google Groups' "the group
+        // you tried to contact may not exist, or you may not have permission
+        // to post") is all the notice says.
+        why.extend(lines.get(headline).filter(|l| says_why(l)));
+    }
     if why.is_empty() {
         return None;
     }

@@ -708,6 +708,14 @@ fn copied_headers_at(lines: &[&str], start: usize) -> (Vec<(String, String)>, us
     let mut i = start;
     while i < lines.len() {
         let line = lines[i];
+        if i == start && is_system_sender_line(line) {
+            // A web mail client shows the notice's sender as a bare
+            // "Mail Delivery System <mailer-daemon@gmx.net>" above its
+            // "宛先:" line.
+            copied.push(("from".to_string(), line.trim().to_string()));
+            i += 1;
+            continue;
+        }
         let Some((label, value)) = line.split_once(':').or_else(|| line.split_once('：')) else {
             break;
         };
@@ -719,6 +727,20 @@ fn copied_headers_at(lines: &[&str], start: usize) -> (Vec<(String, String)>, us
         i += 1;
     }
     (copied, i)
+}
+
+/// `Display Name <address>` alone on a line, the address a mail system's own
+/// mailbox (`MAILER-DAEMON`, `postmaster`).
+fn is_system_sender_line(line: &str) -> bool {
+    let t = line.trim();
+    let Some(inner) = t.strip_suffix('>').and_then(|rest| rest.rsplit_once('<')) else {
+        return false;
+    };
+    let (display, address) = inner;
+    !display.contains(':')
+        && address.split_once('@').is_some_and(|(local, domain)| {
+            domain.contains('.') && RULES.notice.system_mailbox.is_match(local)
+        })
 }
 
 /// How far down a paste a forwarded bounce's header block is looked for.
@@ -736,10 +758,19 @@ fn forwarded_bounce_headers(
     start: usize,
 ) -> Option<(Vec<(String, String)>, usize)> {
     let end = lines.len().min(start + FORWARDED_HEADERS_WITHIN);
-    // Only the first block of three or more header lines is considered.
+    // Only the first block of three or more header lines is considered, or
+    // of two when they are a sender and a subject (an auto-reply's 件名 and
+    // 差出人, as a mail client's preview shows them).
     let (i, (block, after)) = (start + 1..end)
         .map(|i| (i, copied_headers_at(lines, i)))
-        .find(|(_, (block, _))| block.len() >= 3)?;
+        .find(|(_, (block, _))| {
+            block.len() >= 3
+                || (block.len() == 2
+                    && block.iter().any(|(name, _)| name == "from")
+                    && block
+                        .iter()
+                        .any(|(name, _)| name == "subject" || name == "to"))
+        })?;
     // A forwarded block stands apart: a separator or blank line above it,
     // a blank line (or the end) below it, and no returned original's
     // header (Received, Message-ID, ...) above it.
@@ -763,7 +794,8 @@ fn forwarded_bounce_headers(
         "subject" => {
             let subject = crate::text::normalize(value);
             !RULES.notice.reply_subject.is_match(&subject)
-                && RULES.subject_markers.is_match(&subject)
+                && (RULES.subject_markers.is_match(&subject)
+                    || RULES.notice.auto_reply_subject.is_match(&subject))
         }
         _ => false,
     });
