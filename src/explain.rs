@@ -132,7 +132,12 @@ pub fn explain(
 ) -> Explanation {
     let results: Vec<&RecipientResult> = analyses.iter().flat_map(|a| a.results.iter()).collect();
     let warnings = warnings(analyses, responses);
-    if results.is_empty() {
+    // A mail that is most likely a lure gets no bounce advice at all:
+    // "check the address and send again" would have the reader act on it.
+    let likely_lure = warnings
+        .iter()
+        .any(|w| w.kind == WarningKind::LikelySpoofed);
+    if results.is_empty() || likely_lure {
         let lure = warnings
             .iter()
             .find(|w| matches!(w.kind, WarningKind::Suspicious | WarningKind::LikelySpoofed));
@@ -144,7 +149,7 @@ pub fn explain(
                 headline: first.headline.clone(),
                 intro: None,
                 groups: Vec::new(),
-                summary: None,
+                summary: (!results.is_empty()).then(|| responses.ui("bounce_advice_withheld", &[])),
                 checklist: Vec::new(),
                 notes: Vec::new(),
                 warnings,
@@ -159,6 +164,14 @@ pub fn explain(
     }
     let total: usize = analyses.iter().map(|a| a.total_recipients).sum();
     let mut e = explain_results(&results, total, responses, options);
+    if warnings.iter().any(|w| w.kind == WarningKind::Suspicious) {
+        // The bounce may be fake: its advice holds only if it is genuine.
+        let caveat = responses.ui("bounce_if_genuine", &[]);
+        e.intro = Some(match e.intro.take() {
+            Some(intro) => format!("{caveat}\n{intro}"),
+            None => caveat,
+        });
+    }
     e.warnings = warnings;
     // Say what was not read.
     if let Some(cut) = analyses.iter().find(|a| a.input_truncated) {

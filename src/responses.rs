@@ -40,6 +40,8 @@ pub const PLACEHOLDERS: &[&str] = &[
 /// UI labels every response set must define, with the placeholders each may use.
 pub const UI_KEYS: &[(&str, &[&str])] = &[
     ("section_what_happened", &[]),
+    ("bounce_if_genuine", &[]),
+    ("bounce_advice_withheld", &[]),
     ("section_who_acts", &[]),
     ("section_retry", &[]),
     ("section_checklist", &[]),

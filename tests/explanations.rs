@@ -173,3 +173,45 @@ fn the_resending_label_follows_the_notice() {
         }
     }
 }
+
+fn explain_file(path: &str, edit: impl Fn(&mut bouncedesk::Analysis)) -> String {
+    let set = ResponseSet::embedded();
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let bytes = std::fs::read(file).expect("fixture");
+    let mut analyses = bouncedesk::analyze(&bytes, &bouncedesk::Options::default());
+    analyses.iter_mut().for_each(edit);
+    let e = bouncedesk::explain::explain(&analyses, set, &ExplainOptions::default());
+    explanation_text(&e, set, false)
+}
+
+#[test]
+fn a_likely_lure_gets_no_bounce_advice_and_a_suspicious_one_a_caveat() {
+    let set = ResponseSet::embedded();
+    let retry = set.ui("section_retry", &[]);
+    // A fake "Returned mail" with a transcript.zip that names a recipient.
+    let lure = explain_file(
+        "tests/fixtures/lures/fake-ndr-zip-sendmail-shape.eml",
+        |_| {},
+    );
+    assert!(
+        lure.contains(&set.ui("bounce_advice_withheld", &[])),
+        "{lure}"
+    );
+    assert!(
+        !lure.contains(&retry),
+        "no resend advice under a likely lure:\n{lure}"
+    );
+    // A genuine bounce is explained without the caveat...
+    let genuine = explain_file("tests/fixtures/lures/genuine-postfix.eml", |_| {});
+    let caveat = set.ui("bounce_if_genuine", &[]);
+    assert!(
+        genuine.contains(&retry) && !genuine.contains(&caveat),
+        "{genuine}"
+    );
+    // ...and, when the check only doubts it, with the caveat above the advice.
+    let doubted = explain_file("tests/fixtures/lures/genuine-postfix.eml", |a| {
+        a.spoof.verdict = bouncedesk::spoof::Verdict::Suspicious;
+    });
+    let at = doubted.find(&caveat).expect("the caveat");
+    assert!(at < doubted.find(&retry).expect("the advice"), "{doubted}");
+}

@@ -16,6 +16,10 @@ pub struct Args {
     /// Also print the servers' own diagnostic text.
     #[arg(long)]
     technical: bool,
+    /// The user's own mail domain (repeat for several): bounces for mail not
+    /// sent from them are flagged as backscatter.
+    #[arg(long = "own-domain")]
+    own_domains: Vec<String>,
     /// A folder of response templates to use instead of the built-in wording.
     #[arg(long, env = "BOUNCEDESK_RESPONSES")]
     responses: Option<PathBuf>,
@@ -29,7 +33,10 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = Options::default();
+    let options = Options {
+        own_domains: args.own_domains.clone(),
+        ..Options::default()
+    };
     let (bytes, _) = match read_input(&args.path, options.max_input_bytes) {
         Ok(read) => read,
         Err(e) => {
