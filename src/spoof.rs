@@ -1023,8 +1023,11 @@ pub fn check_read(
             }
             None => not_checked.push(ENVELOPE_MISSING),
         }
+        // A system mailbox of the reader's own organisation (Exchange's
+        // "mailbox almost full") writes notices that are no bounce; from
+        // there only a bounce's subject or report type claims one.
         if results.is_empty()
-            && (declared_dsn || subject_says_bounce || daemon_sender || claim_counts)
+            && (declared_dsn || subject_says_bounce || (daemon_sender && !same_org) || claim_counts)
         {
             signals.add(
                 BOUNCE_CLAIM_WITHOUT_RECIPIENTS,
