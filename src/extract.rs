@@ -366,7 +366,7 @@ pub fn copied_notice_headline(text: &NoticeText<'_>) -> Option<usize> {
             .map(|l| l.number)
     };
     // The notice opens the text, or follows a short paragraph of the
-    // sender's own words ("出てくるメッセージはこれです", "is this an error?").
+    // sender's own words ("this is what it shows", "is this an error?").
     let (headline, from) = match opening(0) {
         Some(headline) => (headline, 0),
         None => {

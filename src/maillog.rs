@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn a_postfix_bounce_line_gives_its_recipient_reply_and_relay() {
-        let log = "メールサーバーのログです\n\nMay 14 10:02:10 mail postfix/qmgr[1123]: 4F2A81C0B3: from=<t.suzuki@example.co.jp>, size=48211, nrcpt=1 (queue active)\nMay 14 10:02:11 mail postfix/smtp[20457]: 4F2A81C0B3: to=<k.ito@example-client.co.jp>, relay=mx.example-client.co.jp[203.0.113.25]:25, delay=1.3, delays=0.1/0.01/0.7/0.5, dsn=5.1.1, status=bounced (host mx.example-client.co.jp[203.0.113.25] said: 550 5.1.1 <k.ito@example-client.co.jp>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))\n";
+        let log = "Here is the server log\n\nMay 14 10:02:10 mail postfix/qmgr[1123]: 4F2A81C0B3: from=<t.suzuki@example.co.jp>, size=48211, nrcpt=1 (queue active)\nMay 14 10:02:11 mail postfix/smtp[20457]: 4F2A81C0B3: to=<k.ito@example-client.co.jp>, relay=mx.example-client.co.jp[203.0.113.25]:25, delay=1.3, delays=0.1/0.01/0.7/0.5, dsn=5.1.1, status=bounced (host mx.example-client.co.jp[203.0.113.25] said: 550 5.1.1 <k.ito@example-client.co.jp>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))\n";
         let report = read(log).expect("a Postfix log");
         assert_eq!(report.mta, "Postfix");
         assert_eq!(
@@ -299,9 +299,9 @@ mod tests {
     #[test]
     fn chat_about_a_log_is_no_log() {
         for text in [
-            "ログに status=bounced と出ていました。to= の相手は取引先です",
-            "メールが届かないと言われました => 確認お願いします",
-            "設定: relay=smtp.example.jp dsn=5.1.1",
+            "the log said status=bounced and to= was our client",
+            "they say my mail never arrived => please check",
+            "settings: relay=smtp.example.jp dsn=5.1.1",
         ] {
             assert!(read(text).is_none(), "{text}");
         }

@@ -711,7 +711,7 @@ fn copied_headers_at(lines: &[&str], start: usize) -> (Vec<(String, String)>, us
         if i == start && is_system_sender_line(line) {
             // A web mail client shows the notice's sender as a bare
             // "Mail Delivery System <mailer-daemon@gmx.net>" above its
-            // "宛先:" line.
+            // To line (in Japanese clients too).
             copied.push(("from".to_string(), line.trim().to_string()));
             i += 1;
             continue;
@@ -759,8 +759,8 @@ fn forwarded_bounce_headers(
 ) -> Option<(Vec<(String, String)>, usize)> {
     let end = lines.len().min(start + FORWARDED_HEADERS_WITHIN);
     // Only the first block of three or more header lines is considered, or
-    // of two when they are a sender and a subject (an auto-reply's 件名 and
-    // 差出人, as a mail client's preview shows them).
+    // of two when they are a sender and a subject (an auto-reply's Subject
+    // and From, as a Japanese mail client's preview shows them).
     let (i, (block, after)) = (start + 1..end)
         .map(|i| (i, copied_headers_at(lines, i)))
         .find(|(_, (block, _))| {
