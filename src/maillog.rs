@@ -18,7 +18,7 @@
 //! recipients of that queue id still deferred then failed as expired.
 
 use crate::extract::Found;
-use crate::text::{find_last_status, find_reply_code, find_status};
+use crate::text::{find_last_status, find_reply_code};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -143,6 +143,8 @@ pub fn read(text: &str) -> Option<LogReport> {
                 Outcome::Failed
             };
             let fields = &c[3];
+            let status = DSN.captures(fields).map(|d| d[1].to_string());
+            let remote = relay_host(fields);
             for recipient in c[2].split(',').filter_map(|a| {
                 let a = a.trim().trim_start_matches('<').trim_end_matches('>');
                 a.contains('@').then_some(a)
@@ -151,9 +153,9 @@ pub fn read(text: &str) -> Option<LogReport> {
                     queue_id: c[1].to_string(),
                     recipient: recipient.to_string(),
                     outcome,
-                    status: DSN.captures(fields).map(|d| d[1].to_string()),
+                    status: status.clone(),
                     reply: stat.clone(),
-                    remote: relay_host(fields),
+                    remote: remote.clone(),
                 });
             }
             mta = Some("Sendmail");
@@ -222,8 +224,7 @@ fn to_found(a: Attempt) -> Option<Found> {
     // field is Postfix's summary of it.
     let status = find_last_status(&a.reply)
         .filter(|s| a.status.is_none() || !s.ends_with(".0.0"))
-        .or(a.status)
-        .or_else(|| find_status(&a.reply));
+        .or(a.status);
     Some(Found {
         recipient,
         action: Some(action.into()),
