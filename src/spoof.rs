@@ -5,8 +5,10 @@
 //! held, click to release", "your mailbox is full, upgrade within 24 hours".
 //! [`check`] weighs named [`Signal`]s found in a [`Document`] and gives a
 //! [`Verdict`]; it never opens, decodes-and-runs or follows anything: links
-//! are judged by their text and host name, attachments by name, type and
-//! their first two bytes (`MZ`, recorded by the parser).
+//! are judged by their text and host name (a redirector such as
+//! `google.com/url?q=` by the target in its query; a punycode name by the
+//! Latin letters it imitates), attachments by name, type and their first two
+//! bytes (`MZ`, recorded by the parser).
 //!
 //! Weighing (positive points to a lure, negative to a genuine notice):
 //! - strong: an executable or a disguised name (`.pdf.exe`) attached (+6), an
@@ -15,15 +17,19 @@
 //! - lure wording from `src/rules/lures.toml` (release/verify/upgrade/password
 //!   expiry: +3; held messages, deadlines, "open the attachment": +2; "click
 //!   here", "your mailbox is almost full": +1), suspicious link hosts
-//!   (shortener, form hosting, IP literal, look-alike, shown text naming
-//!   another domain: +3; punycode +2; merely unrelated +1), a sender whose
+//!   (shortener, form hosting, IP literal, look-alike: a brand's word, a
+//!   brand or known domain with more labels after it, a punycode name that
+//!   reads as one; shown text naming another domain: +3; punycode +2; merely
+//!   unrelated +1), a sender whose
 //!   display name claims the mail system from a personal mailbox of another
 //!   organisation (+3; +2 for help desks and administrators in general), a
 //!   brand named in the display name or subject from a foreign domain (+2), a
 //!   personal Return-Path on a "bounce" (+2), the recipient's address in the
 //!   subject (+2, the bare name +1), a claimed bounce naming no recipient (+2);
 //! - genuine structure: a parseable `message/delivery-status` part (-3), else a
-//!   notice with SMTP/status codes (-2); `Auto-Submitted`, NDR headers and a
+//!   notice with SMTP/status codes (-2, not when a personal mailbox or a
+//!   foreign domain claims to be the mail system or a brand: such a sender
+//!   copies a notice's codes too); `Auto-Submitted`, NDR headers and a
 //!   null Return-Path (-1 each, at most -2 together). All genuine evidence
 //!   together counts at most -3, and at most -1 when a dangerous file is
 //!   attached to the notice itself, so that a forged report structure cannot
@@ -258,6 +264,31 @@ struct LureFile {
     brand: Vec<BrandEntry>,
     #[serde(default)]
     lure: Vec<LureEntry>,
+    #[serde(default)]
+    redirector: Vec<RedirectorEntry>,
+    #[serde(default)]
+    confusables: std::collections::BTreeMap<String, String>,
+}
+
+/// A link redirector whose target is in the query (`google.com/url?q=`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedirectorEntry {
+    hosts: Vec<String>,
+    path: String,
+    params: Vec<String>,
+    encoding: RedirectEncoding,
+    #[allow(dead_code)] // checked by the tests: every example unwraps
+    example: String,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum RedirectEncoding {
+    /// The target URL-encoded in the parameter.
+    Percent,
+    /// Bing's `u=a1` followed by the target in base64url.
+    Bing,
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,7 +325,7 @@ struct LureEntry {
     example: String,
 }
 
-const SCOPES: &[&str] = &["text", "sender_name", "link_host"];
+const SCOPES: &[&str] = &["text", "sender_name", "link_host", "link_url"];
 
 /// One scope's patterns, compiled.
 struct Table {
@@ -379,6 +410,10 @@ struct Lures {
     text: Table,
     sender_name: Table,
     link_host: Table,
+    link_url: Table,
+    redirectors: Vec<RedirectorEntry>,
+    /// Look-alike letters of other scripts and the Latin letters they imitate.
+    confusables: Vec<(char, String)>,
 }
 
 static LURES: LazyLock<Lures> = LazyLock::new(Lures::load);
@@ -400,6 +435,8 @@ impl Lures {
             attachments,
             brand,
             lure,
+            redirector,
+            confusables,
         } = file;
         for entry in &lure {
             if !SCOPES.contains(&entry.scope.as_str()) {
@@ -417,6 +454,24 @@ impl Lures {
         let text = scoped("text");
         let sender_name = scoped("sender_name");
         let link_host = scoped("link_host");
+        let link_url = scoped("link_url");
+        let confusables = confusables
+            .into_iter()
+            .map(|(from, to)| {
+                let mut chars = from.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => (c, to),
+                    _ => panic!("src/rules/lures.toml: confusable {from:?} is not one letter"),
+                }
+            })
+            .collect();
+        let redirectors = redirector
+            .into_iter()
+            .map(|mut r| {
+                r.hosts = lowercase_all(r.hosts);
+                r
+            })
+            .collect();
         let brands = brand
             .into_iter()
             .map(|b| Brand {
@@ -443,6 +498,9 @@ impl Lures {
             text,
             sender_name,
             link_host,
+            link_url,
+            redirectors,
+            confusables,
         }
     }
 }
@@ -611,18 +669,23 @@ fn head(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// Keeps a detail ASCII and short.
-fn ascii_detail(text: &str) -> String {
+/// Keeps a detail on one short line: control characters (line breaks, the
+/// bidirectional overrides a lure could hide text with) become spaces.
+fn clean_detail(text: &str) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
+            if c.is_control()
+                || ('\u{200b}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
+                ' '
             } else {
-                '?'
+                c
             }
         })
-        .take(80)
+        .take(120)
         .collect();
     cleaned.trim().to_string()
 }
@@ -741,6 +804,8 @@ enum Target {
     Web {
         host: String,
         userinfo: bool,
+        /// The path after the host (`/forms/d/...`), without query or fragment.
+        path: String,
     },
     /// `mailto:`, anchors, relative links: nothing to judge.
     Other,
@@ -778,14 +843,107 @@ fn target(href: &str) -> Target {
         None => host_port.split(':').next().unwrap_or(""),
     };
     let host = host.trim_end_matches('.');
+    let after = &rest[authority.len()..];
+    let path = &after[..after.find(['?', '#']).unwrap_or(after.len())];
     if host.is_empty() {
         Target::Other
     } else {
         Target::Web {
             host: host.to_string(),
             userinfo,
+            path: path.replace('\\', "/"),
         }
     }
+}
+
+/// How many redirectors in a row are unwrapped.
+const MAX_REDIRECTS: usize = 3;
+
+/// The target of a known redirector link (`google.com/url?q=<target>`), if
+/// `href` is one and its parameter holds a web address.
+fn redirect_target(href: &str) -> Option<String> {
+    let url = url::Url::parse(href.trim().trim_matches(['"', '\''])).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    let entry = LURES.redirectors.iter().find(|r| {
+        r.hosts.iter().any(|h| belongs(&host, h))
+            && (r.path.is_empty() || url.path().eq_ignore_ascii_case(&r.path))
+    })?;
+    let value = url
+        .query_pairs()
+        .find(|(k, _)| entry.params.iter().any(|p| p == k.as_ref()))?
+        .1
+        .into_owned();
+    let target = match entry.encoding {
+        RedirectEncoding::Percent => value,
+        RedirectEncoding::Bing => {
+            use base64::Engine;
+            let encoded = value.strip_prefix("a1")?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(encoded.trim_end_matches('='))
+                .ok()?;
+            String::from_utf8(bytes).ok()?
+        }
+    };
+    let lower = target.trim_start().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//"))
+        .then(|| target.trim().to_string())
+}
+
+/// The link's final target: redirectors unwrapped, at most [`MAX_REDIRECTS`] deep.
+fn final_target(href: &str) -> String {
+    let mut current = href.to_string();
+    for _ in 0..MAX_REDIRECTS {
+        match redirect_target(&current) {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    current
+}
+
+/// A punycode host read as the letters it shows, other scripts' look-alike
+/// letters replaced by the Latin ones (`xn--namae-iye.com` -> `onamae.com`);
+/// `None` when no label is punycode or the reading has other letters left.
+fn punycode_skeleton(host: &str) -> Option<String> {
+    if !host.split('.').any(|label| label.starts_with("xn--")) {
+        return None;
+    }
+    let (unicode, result) = idna::domain_to_unicode(host);
+    result.ok()?;
+    let mut skeleton = String::with_capacity(unicode.len());
+    for c in unicode.chars() {
+        if c.is_ascii() {
+            skeleton.push(c.to_ascii_lowercase());
+        } else if let Some((_, latin)) = LURES.confusables.iter().find(|(from, _)| *from == c) {
+            skeleton.push_str(latin);
+        } else {
+            return None;
+        }
+    }
+    (skeleton != host).then_some(skeleton)
+}
+
+/// A brand or known domain that `host` carries with more labels after it
+/// (`secure.sakura.ad.jp.account-verify.example.net` carries `sakura.ad.jp`),
+/// when `host` is not under that domain itself.
+fn embedded_domain(host: &str) -> Option<&'static str> {
+    let lures: &'static Lures = &LURES;
+    let carries = |domain: &str| {
+        !belongs(host, domain)
+            && host.match_indices(domain).any(|(i, _)| {
+                let end = i + domain.len();
+                (i == 0 || host.as_bytes()[i - 1] == b'.')
+                    && host.as_bytes().get(end) == Some(&b'.')
+                    && end + 1 < host.len()
+            })
+    };
+    lures
+        .brands
+        .iter()
+        .flat_map(|b| b.domains.iter())
+        .chain(lures.known_hosts.iter())
+        .find(|d| d.contains('.') && carries(d))
+        .map(String::as_str)
 }
 
 /// A link: its target and the text shown for it (empty for a bare URL).
@@ -800,7 +958,7 @@ struct Signals(Vec<Signal>);
 
 impl Signals {
     fn add(&mut self, name: &'static str, weight: i32, detail: impl Into<String>) {
-        let detail = ascii_detail(&detail.into());
+        let detail = clean_detail(&detail.into());
         match self.0.iter_mut().find(|s| s.name == name) {
             Some(s) => {
                 if weight > s.weight {
@@ -816,7 +974,10 @@ impl Signals {
         }
     }
 
-    #[cfg(test)]
+    fn remove(&mut self, name: &str) {
+        self.0.retain(|s| s.name != name);
+    }
+
     fn has(&self, name: &str) -> bool {
         self.0.iter().any(|s| s.name == name)
     }
@@ -1188,6 +1349,20 @@ pub fn check_read(
         );
     }
 
+    // --- A notice's SMTP codes vouch for it only when it comes from a mail
+    // system: "Mail Delivery Subsystem" on a personal gmail.com address, or
+    // a brand's name from a foreign domain, copies a notice's text too.
+    if [
+        PERSONAL_RETURN_PATH,
+        SENDER_CLAIMS_MAIL_SYSTEM,
+        BRAND_DOMAIN_MISMATCH,
+    ]
+    .iter()
+    .any(|name| signals.has(name))
+    {
+        signals.remove(KNOWN_MTA_NOTICE);
+    }
+
     // --- Backscatter.
     let backscatter = backscatter(doc, results, own_domains, &mut signals, &mut not_checked);
 
@@ -1337,13 +1512,19 @@ fn check_links(
     let lures = &*LURES;
     let mut unrelated: Option<String> = None;
     for link in links {
-        let (host, userinfo) = match target(&link.href) {
+        // A redirector (google.com/url?q=...) is judged by where it leads.
+        let href = final_target(&link.href);
+        let (host, userinfo, path) = match target(&href) {
             Target::Script(scheme) => {
                 signals.add(LINK_SCRIPT_OR_DATA, 4, format!("{scheme}: link"));
                 continue;
             }
             Target::Other => continue,
-            Target::Web { host, userinfo } => (host, userinfo),
+            Target::Web {
+                host,
+                userinfo,
+                path,
+            } => (host, userinfo, path),
         };
         let mut flagged = false;
         if userinfo {
@@ -1362,6 +1543,16 @@ fn check_links(
             signals.add(name, weight, format!("link host {host}"));
             flagged = true;
         }
+        let host_and_path = format!("{host}{path}");
+        for (name, weight, _) in lures.link_url.hits(&host_and_path) {
+            signals.add(
+                name,
+                weight,
+                format!("link to {}", head(&host_and_path, 60)),
+            );
+            flagged = true;
+        }
+        let skeleton = punycode_skeleton(&host);
         if host.split('.').any(|label| label.starts_with("xn--")) {
             signals.add(LINK_PUNYCODE, 2, format!("punycode link host {host}"));
             flagged = true;
@@ -1373,6 +1564,27 @@ fn check_links(
                     LINK_LOOKALIKE_HOST,
                     3,
                     format!("link host {host} borrows the name {}", brand.name),
+                );
+                flagged = true;
+            } else if let Some(domain) = embedded_domain(&host) {
+                signals.add(
+                    LINK_LOOKALIKE_HOST,
+                    3,
+                    format!("link host {host} carries the domain {domain} inside"),
+                );
+                flagged = true;
+            } else if let Some(reads) = skeleton.as_deref().filter(|k| {
+                is_known_host(k)
+                    || lures
+                        .brands
+                        .iter()
+                        .any(|b| b.domains.iter().any(|d| belongs(k, d)))
+                    || lookalike_brand(k).is_some()
+            }) {
+                signals.add(
+                    LINK_LOOKALIKE_HOST,
+                    3,
+                    format!("punycode link host {host} reads as {reads}"),
                 );
                 flagged = true;
             }
@@ -1699,13 +1911,33 @@ fn sending_side_hosts(received: &[String], results: &[RecipientResult]) -> Vec<S
         // On the receiving side, a hop between the recipient's own servers
         // says nothing of the sender.
         hosts.extend(
-            HOST_NAME
-                .captures_iter(from_part)
-                .map(|c| c[1].to_ascii_lowercase())
+            verified_from_hosts(from_part)
                 .filter(|h| !(receiving_side && receiving.contains(&provider_family(h)))),
         );
     }
     hosts
+}
+
+/// The host names of a Received `from` clause that the receiving server
+/// checked. The name a client gives in HELO is whatever it chose to say, so
+/// it does not count where the server says it could not verify it
+/// (`from example.co.jp (unknown [198.51.100.23])`, Exim's `helo=` part).
+fn verified_from_hosts(from_part: &str) -> impl Iterator<Item = String> + '_ {
+    let unverified_helo = from_part
+        .get(..from_part.find(')').unwrap_or(from_part.len()))
+        .is_some_and(|clause| clause.to_ascii_lowercase().contains("(unknown"));
+    let helo_end = from_part
+        .find(|c: char| c.is_whitespace() || c == '(')
+        .unwrap_or(from_part.len());
+    HOST_NAME.captures_iter(from_part).filter_map(move |c| {
+        let m = c.get(1)?;
+        let is_helo_token = m.start() < helo_end;
+        let after_helo_keyword = from_part[..m.start()]
+            .to_ascii_lowercase()
+            .ends_with("helo=");
+        (!(after_helo_keyword || (unverified_helo && is_helo_token)))
+            .then(|| m.as_str().to_ascii_lowercase())
+    })
 }
 
 /// The organisation a host belongs to: a brand's name for any of its
@@ -2396,5 +2628,117 @@ mod tests {
             .iter()
             .any(|s| s["name"] == "link_shortener"));
         assert_eq!(serde_json::to_value(Verdict::None).unwrap(), "none");
+    }
+
+    #[test]
+    fn every_redirector_example_unwraps_to_a_web_address() {
+        let file: LureFile = toml::from_str(LURES_TOML).unwrap();
+        assert!(file.redirector.len() >= 3);
+        for r in &file.redirector {
+            let unwrapped = redirect_target(&r.example).unwrap_or_else(|| {
+                panic!(
+                    "lures.toml: redirector example {:?} does not unwrap",
+                    r.example
+                )
+            });
+            assert!(
+                matches!(target(&unwrapped), Target::Web { .. }),
+                "{unwrapped:?} from {:?}",
+                r.example
+            );
+            assert!(
+                !r.hosts.iter().any(|h| unwrapped.contains(h.as_str())),
+                "{unwrapped}"
+            );
+        }
+        // Not a redirector: the parameter of an ordinary page stays.
+        assert_eq!(
+            redirect_target("https://www.google.com/search?q=https://x.example.net/"),
+            None
+        );
+        assert_eq!(
+            redirect_target("https://example.net/url?q=https://x.example.net/"),
+            None
+        );
+        // A redirector whose parameter is no web address is judged itself.
+        assert_eq!(
+            redirect_target("https://www.google.com/url?q=javascript:alert(1)"),
+            None
+        );
+        assert_eq!(
+            final_target("https://www.google.com/url?q=https%3A%2F%2Fl.facebook.com%2Fl.php%3Fu%3Dhttps%253A%252F%252Frelease.example.net%252F"),
+            "https://release.example.net/"
+        );
+    }
+
+    #[test]
+    fn a_punycode_host_is_read_as_the_latin_letters_it_imitates() {
+        // Cyrillic o in "onamae.com"; i with an acute accent in "microsoft".
+        assert_eq!(
+            punycode_skeleton("www.xn--namae-iye.com").as_deref(),
+            Some("www.onamae.com")
+        );
+        assert_eq!(
+            punycode_skeleton("xn--mcrosoft-c2a.com").as_deref(),
+            Some("microsoft.com")
+        );
+        // A Japanese domain name has letters with no Latin look-alike.
+        assert_eq!(punycode_skeleton("xn--wgv71a119e.jp"), None);
+        assert_eq!(punycode_skeleton("www.example.com"), None);
+    }
+
+    #[test]
+    fn a_host_carrying_a_known_domain_before_more_labels_is_a_lookalike() {
+        assert_eq!(
+            embedded_domain("secure.sakura.ad.jp.account-verify.example.net"),
+            Some("sakura.ad.jp")
+        );
+        assert_eq!(
+            embedded_domain("outlook.office365.com.secure-check.example.net"),
+            Some("office365.com")
+        );
+        assert_eq!(embedded_domain("secure.sakura.ad.jp"), None);
+        assert_eq!(embedded_domain("outlook.office365.com"), None);
+        // The name must be whole labels: "mymicrosoft.com.example" carries none.
+        assert_eq!(embedded_domain("www.notgoogle.com"), None);
+    }
+
+    #[test]
+    fn an_unverified_helo_name_is_no_sending_host() {
+        let hosts = |from: &str| verified_from_hosts(from).collect::<Vec<_>>();
+        assert!(hosts("example.co.jp (unknown [198.51.100.23])\n\t").is_empty());
+        assert_eq!(
+            hosts("mail.example.co.jp (mail.example.co.jp [192.0.2.10])"),
+            ["mail.example.co.jp", "mail.example.co.jp"]
+        );
+        assert_eq!(
+            hosts("pc01.example.net (mail.example.co.jp [192.0.2.10])"),
+            ["pc01.example.net", "mail.example.co.jp"]
+        );
+        assert!(hosts("[192.0.2.10] (helo=mail.example.co.jp)").is_empty());
+        assert_eq!(
+            hosts("mail.example.co.jp ([192.0.2.10] helo=pc01.example.net)"),
+            ["mail.example.co.jp"]
+        );
+    }
+
+    #[test]
+    fn signal_details_keep_their_letters_on_one_line() {
+        assert_eq!(
+            clean_detail("wording: \u{4e0d}\u{6b63}"),
+            "wording: \u{4e0d}\u{6b63}"
+        );
+        assert_eq!(clean_detail("a\nb\u{202e}c"), "a b c");
+        assert_eq!(clean_detail(&"x".repeat(500)).len(), 120);
+    }
+
+    #[test]
+    fn copied_smtp_lines_vouch_for_no_personal_sender() {
+        let bytes =
+            std::fs::read(fixtures().join("lures/redirect-delivery-subsystem.eml")).unwrap();
+        let report = report_for(&bytes, &[OWN_DOMAIN.to_string()]);
+        let found = names(&report);
+        assert!(found.contains(&SENDER_CLAIMS_MAIL_SYSTEM), "{found:?}");
+        assert!(!found.contains(&KNOWN_MTA_NOTICE), "{found:?}");
     }
 }
