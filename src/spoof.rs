@@ -37,7 +37,11 @@
 //!
 //! Score >= [`LIKELY_SPOOFED_AT`] is `likely_spoofed`, >= [`SUSPICIOUS_AT`]
 //! `suspicious`. No weak signal decides alone: only an attached program or a
-//! disguised file name reaches `likely_spoofed` by itself.
+//! disguised file name reaches `likely_spoofed` by itself, and a mail with
+//! nothing to act on (no link, file, login or release: [`ACTION_SIGNALS`]) is
+//! at most `suspicious`. Storage wording counts only when a link or a file
+//! leads out of the sender's organisation (a provider's own quota notice
+//! links to its own pages, an Exchange server's says to call the help desk).
 //!
 //! Backscatter (someone forged the user's address, or the user's account or
 //! PC sends spam) is reported separately from the verdict: see
@@ -124,6 +128,39 @@ const NDR_HEADER: &str = "ndr_header";
 const NULL_RETURN_PATH: &str = "null_return_path";
 const ORIGINAL_NOT_FROM_OWN_DOMAIN: &str = "original_not_from_own_domain";
 const MANY_UNKNOWN_RECIPIENTS_SIGNAL: &str = "many_unknown_recipients";
+
+/// Signals that give the reader something to act on (a link, a file, a
+/// login, a release, an upgrade): without one of them a mail cannot be
+/// `likely_spoofed`, however much its sender and wording look like a lure's.
+/// A newsletter about delivery problems names brands and error codes too.
+const ACTION_SIGNALS: &[&str] = &[
+    REPORT_WITHOUT_STATUS,
+    LURE_RELEASE_LINK,
+    LURE_VERIFY_ACCOUNT,
+    LURE_STORAGE_UPGRADE,
+    LURE_PASSWORD_EXPIRY,
+    LURE_CLICK_HERE,
+    LURE_OPEN_ATTACHMENT,
+    LURE_QR_CODE,
+    LINK_SHORTENER,
+    LINK_FORM_HOSTING,
+    LINK_IP_LITERAL,
+    LINK_SCRIPT_OR_DATA,
+    LINK_TEXT_MISMATCH,
+    LINK_LOOKALIKE_HOST,
+    LINK_USERINFO,
+    LINK_PUNYCODE,
+    LINK_UNRELATED_HOST,
+    DANGEROUS_ATTACHMENT,
+    DOUBLE_EXTENSION,
+    EXECUTABLE_ATTACHMENT,
+    PDF_ATTACHMENT_WITH_LURE,
+    ATTACHMENT_NAMED_IN_TEXT,
+];
+
+/// Storage wording ("add capacity", "your mailbox is almost full"): a lure
+/// only when the mail also offers a way out of the sender's organisation.
+const STORAGE_WORDING: &[&str] = &[LURE_STORAGE_UPGRADE, LURE_QUOTA_WARNING];
 
 /// Every signal name [`check`] can emit. Each has a Japanese sentence in
 /// `responses/spoof/signals.toml` (a unit test checks it).
@@ -1096,8 +1133,12 @@ pub fn check_read(
     // organisation and the brand's own domains ("Google Workspace Team"
     // from google.com claims nothing it is not).
     let claim_counts = !sender_claim.is_empty() && !same_org && !sent_by_brand;
-    let subject_says_bounce =
-        !normalized_subject.is_empty() && RULES.subject_markers.is_match(&normalized_subject);
+    // A subject that asks ("Mail to Gmail not arriving?") is a newsletter's
+    // or a colleague's, not a notice's.
+    let subject_asks = normalized_subject.trim_end().ends_with(['?', '\u{ff1f}']);
+    let subject_says_bounce = !normalized_subject.is_empty()
+        && !subject_asks
+        && RULES.subject_markers.is_match(&normalized_subject);
     // Only an explicit report-type counts: real MTAs sometimes send a bare
     // multipart/report (no report-type) with a free-text notice.
     let declared_dsn = doc
@@ -1292,6 +1333,26 @@ pub fn check_read(
     let related = related_domains(doc, results, from_domain.as_deref(), to_domain.as_deref());
     check_links(&links, &related, to_domain.as_deref(), &mut signals);
 
+    // --- Storage wording in a mail that leads nowhere outside its sender's
+    // organisation (Exchange's own "add capacity: call the help desk", a
+    // provider's storage notice linking to its own admin pages) is the
+    // notice it claims to be: a quota lure needs a page or a file.
+    if is_email && doc.attachments.is_empty() {
+        let sender_family = from_domain.as_deref().map(provider_family);
+        let links_stay = links.iter().all(|l| match target(&final_target(&l.href)) {
+            Target::Web { host, .. } => {
+                sender_family.as_deref() == Some(provider_family(&host).as_str())
+            }
+            Target::Script(_) => false,
+            Target::Other => true,
+        });
+        if sender_family.is_some() && links_stay {
+            for name in STORAGE_WORDING {
+                signals.remove(name);
+            }
+        }
+    }
+
     // --- Mail within the recipient's own organisation that claims no
     // bounce: an IT department's notice ("log in again after the migration")
     // uses a lure's words; its sender, envelope and every link are the
@@ -1368,13 +1429,25 @@ pub fn check_read(
 
     let signals = signals.0;
     let score = score(&signals);
+    let verdict = verdict_of(&signals, score);
     SpoofReport {
-        verdict: Verdict::from_score(score),
+        verdict,
         score,
         signals,
         not_checked,
         backscatter,
         clock_skew_minutes: clock_skew_minutes(doc),
+    }
+}
+
+/// The verdict of a score, `likely_spoofed` only with something to act on
+/// among the signals ([`ACTION_SIGNALS`]).
+fn verdict_of(signals: &[Signal], score: i32) -> Verdict {
+    match Verdict::from_score(score) {
+        Verdict::LikelySpoofed if !signals.iter().any(|s| ACTION_SIGNALS.contains(&s.name)) => {
+            Verdict::Suspicious
+        }
+        verdict => verdict,
     }
 }
 
@@ -2740,5 +2813,36 @@ mod tests {
         let found = names(&report);
         assert!(found.contains(&SENDER_CLAIMS_MAIL_SYSTEM), "{found:?}");
         assert!(!found.contains(&KNOWN_MTA_NOTICE), "{found:?}");
+    }
+
+    /// Regression: a newsletter about delivery problems (sender name with
+    /// "mail" in it, a question in the subject naming Gmail, a quoted 550
+    /// line) was `likely_spoofed` with nothing in it to act on.
+    #[test]
+    fn a_newsletter_asking_about_delivery_is_no_lure() {
+        let bytes =
+            std::fs::read(fixtures().join("not-bounce/newsletter-delivery-question-ja.eml"))
+                .unwrap();
+        let report = report_for(&bytes, &[OWN_DOMAIN.to_string()]);
+        assert_eq!(report.verdict, Verdict::None, "{:?}", names(&report));
+        assert!(!names(&report).contains(&SENDER_CLAIMS_MAIL_SYSTEM));
+        assert!(!names(&report).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS));
+    }
+
+    #[test]
+    fn without_anything_to_act_on_a_mail_is_at_most_suspicious() {
+        let mut signals = Signals::default();
+        signals.add(SENDER_CLAIMS_MAIL_SYSTEM, 3, "x");
+        signals.add(BRAND_DOMAIN_MISMATCH, 2, "x");
+        signals.add(BOUNCE_CLAIM_WITHOUT_RECIPIENTS, 2, "x");
+        let points = score(&signals.0);
+        assert!(points >= LIKELY_SPOOFED_AT);
+        assert_eq!(verdict_of(&signals.0, points), Verdict::Suspicious);
+        signals.add(LINK_FORM_HOSTING, 3, "x");
+        let points = score(&signals.0);
+        assert_eq!(verdict_of(&signals.0, points), Verdict::LikelySpoofed);
+        for name in ACTION_SIGNALS {
+            assert!(SIGNAL_NAMES.contains(name), "{name}");
+        }
     }
 }
