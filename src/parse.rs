@@ -502,25 +502,115 @@ fn decode_words(value: &str) -> String {
         .unwrap_or_else(|| value.to_string())
 }
 
+/// The links of an HTML text: each `<a ... href=...>text</a>`, its target
+/// and its text without tags, at most 200.
+///
+/// A scanner rather than a regex: the lazy `(.*?)</a>` capture ran the
+/// backtracking engine over every page, and a notice's HTML is often most of
+/// the message. Reads as `(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>`
+/// would (a unit test compares the two).
 fn extract_links(html: &str) -> Vec<Link> {
     use regex::Regex;
     use std::sync::LazyLock;
-    static ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
-        crate::rules::ascii_regex(
-            r#"(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>"#,
-        )
-        .expect("anchor regex compiles")
-    });
     static TAG: LazyLock<Regex> =
         LazyLock::new(|| crate::rules::ascii_regex(r"(?s)<[^>]*>").expect("tag regex compiles"));
-    ANCHOR
-        .captures_iter(html)
-        .take(200)
-        .map(|c| Link {
-            href: c[1].to_string(),
-            text: crate::text::collapse_whitespace(&TAG.replace_all(&c[2], " ")),
-        })
-        .collect()
+    let bytes = html.as_bytes();
+    let mut links = Vec::new();
+    let mut at = 0;
+    while links.len() < 200 {
+        let Some(open) = find_anchor_open(bytes, at) else {
+            break;
+        };
+        at = open + 2;
+        let Some((href, tag_end)) = anchor_href(bytes, open + 2) else {
+            continue;
+        };
+        let Some(close) = find_ascii_ci(bytes, tag_end + 1, b"</a>") else {
+            break; // no closing tag after this one, so none after the later ones
+        };
+        links.push(Link {
+            href: html[href].to_string(),
+            text: crate::text::collapse_whitespace(
+                &TAG.replace_all(&html[tag_end + 1..close], " "),
+            ),
+        });
+        at = close + 4;
+    }
+    links
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The next `<a` followed by a non-word byte (not `<abbr`), from `from`.
+fn find_anchor_open(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(p) = memchr::memchr(b'<', bytes.get(at..)?) {
+        let i = at + p;
+        if bytes
+            .get(i + 1)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'a'))
+            && !bytes.get(i + 2).copied().is_some_and(is_word_byte)
+        {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
+}
+
+/// In the tag that starts at `from` (after `<a`): the range of the first
+/// `href` value and the position of the tag's closing `>`.
+fn anchor_href(bytes: &[u8], from: usize) -> Option<(std::ops::Range<usize>, usize)> {
+    let tag_end = from + memchr::memchr(b'>', &bytes[from..])?;
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    let mut i = from;
+    while i + 4 <= tag_end {
+        let name = &bytes[i..i + 4];
+        if name.eq_ignore_ascii_case(b"href") && (i == 0 || !is_word_byte(bytes[i - 1])) {
+            let mut j = i + 4;
+            while j < tag_end && is_space(bytes[j]) {
+                j += 1;
+            }
+            if j < tag_end && bytes[j] == b'=' {
+                j += 1;
+                while j < tag_end && is_space(bytes[j]) {
+                    j += 1;
+                }
+                if j < tag_end && matches!(bytes[j], b'"' | b'\'') {
+                    j += 1;
+                }
+                let start = j;
+                while j < tag_end && !matches!(bytes[j], b'"' | b'\'' | b'>') && !is_space(bytes[j])
+                {
+                    j += 1;
+                }
+                if j > start {
+                    return Some((start..j, tag_end));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first case-insensitive occurrence of the ASCII `needle` from `from`.
+fn find_ascii_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = needle[0];
+    let mut at = from;
+    while let Some(p) = memchr::memchr2(first, first.to_ascii_uppercase(), bytes.get(at..)?) {
+        let i = at + p;
+        if bytes
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Header names that begin a copied header block of a returned original.
@@ -804,6 +894,44 @@ fn forwarded_bounce_headers(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_link_scanner_reads_as_the_anchor_regex() {
+        let anchor = crate::rules::ascii_regex(
+            r#"(?is)<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>(.*?)</a>"#,
+        )
+        .unwrap();
+        let tag = crate::rules::ascii_regex(r"(?s)<[^>]*>").unwrap();
+        let samples = [
+            r#"<p><a href="https://a.example/x">A <b>bold</b> link</a> and <A HREF='http://b.example'>B</A></p>"#,
+            "<a name=top>no href</a><a\nhref = https://c.example/ >C</a>",
+            r#"<abbr href="x">not an anchor</abbr><a data-href="d" href="e">D</a>"#,
+            r#"<a href="">empty</a><a href="" href="f">F</a><a title="x>y" href=g>G</a>"#,
+            "<a href=h>unclosed <a href=i>I</a> tail <a href=j>",
+            "<a href=k>multi\nline\r\n text</a><a href=l></a><a href=\"m\"onclick=x>M</a>",
+            "text only, <a",
+            "<a href=n>no end",
+            "",
+            "<a href=o>\u{3042}\u{3044}</a><a href=p>",
+            "<a hrefx=q>no</a><a xhref=r href=s>S</a><a\thref=t>T</A >",
+        ];
+        for html in samples {
+            let expected: Vec<(String, String)> = anchor
+                .captures_iter(html)
+                .map(|c| {
+                    (
+                        c[1].to_string(),
+                        crate::text::collapse_whitespace(&tag.replace_all(&c[2], " ")),
+                    )
+                })
+                .collect();
+            let got: Vec<(String, String)> = extract_links(html)
+                .into_iter()
+                .map(|l| (l.href, l.text))
+                .collect();
+            assert_eq!(got, expected, "{html:?}");
+        }
+    }
     use super::*;
     use crate::input::prepare;
 

@@ -899,6 +899,17 @@ const MAX_REDIRECTS: usize = 3;
 /// The target of a known redirector link (`google.com/url?q=<target>`), if
 /// `href` is one and its parameter holds a web address.
 fn redirect_target(href: &str) -> Option<String> {
+    // The host alone, cheaply, before the URL is parsed in full.
+    let Target::Web { host, .. } = target(href) else {
+        return None;
+    };
+    if !LURES
+        .redirectors
+        .iter()
+        .any(|r| r.hosts.iter().any(|h| belongs(&host, h)))
+    {
+        return None;
+    }
     let url = url::Url::parse(href.trim().trim_matches(['"', '\''])).ok()?;
     let host = url.host_str()?.to_ascii_lowercase();
     let entry = LURES.redirectors.iter().find(|r| {
@@ -964,24 +975,39 @@ fn punycode_skeleton(host: &str) -> Option<String> {
 /// (`secure.sakura.ad.jp.account-verify.example.net` carries `sakura.ad.jp`),
 /// when `host` is not under that domain itself.
 fn embedded_domain(host: &str) -> Option<&'static str> {
-    let lures: &'static Lures = &LURES;
-    let carries = |domain: &str| {
-        !belongs(host, domain)
-            && host.match_indices(domain).any(|(i, _)| {
-                let end = i + domain.len();
-                (i == 0 || host.as_bytes()[i - 1] == b'.')
-                    && host.as_bytes().get(end) == Some(&b'.')
-                    && end + 1 < host.len()
-            })
-    };
-    lures
-        .brands
-        .iter()
-        .flat_map(|b| b.domains.iter())
-        .chain(lures.known_hosts.iter())
-        .find(|d| d.contains('.') && carries(d))
-        .map(String::as_str)
+    let domains = &*EMBEDDABLE_DOMAINS;
+    let bytes = host.as_bytes();
+    // Label starts, and the dots that end a candidate (a dot with more after it).
+    let starts = std::iter::once(0).chain(
+        (0..bytes.len())
+            .filter(|&i| bytes[i] == b'.')
+            .map(|i| i + 1),
+    );
+    for start in starts {
+        for end in (start..bytes.len().saturating_sub(1)).filter(|&i| bytes[i] == b'.') {
+            if let Some(domain) = domains.get(&host[start..end]) {
+                if !belongs(host, domain) {
+                    return Some(domain);
+                }
+            }
+        }
+    }
+    None
 }
+
+/// The brand and known domains, for [`embedded_domain`].
+static EMBEDDABLE_DOMAINS: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| {
+        let lures: &'static Lures = &LURES;
+        lures
+            .brands
+            .iter()
+            .flat_map(|b| b.domains.iter())
+            .chain(lures.known_hosts.iter())
+            .filter(|d| d.contains('.'))
+            .map(String::as_str)
+            .collect()
+    });
 
 /// A link: its target and the text shown for it (empty for a bare URL).
 struct LinkRef {
@@ -1337,7 +1363,7 @@ pub fn check_read(
     // organisation (Exchange's own "add capacity: call the help desk", a
     // provider's storage notice linking to its own admin pages) is the
     // notice it claims to be: a quota lure needs a page or a file.
-    if is_email && doc.attachments.is_empty() {
+    if is_email && doc.attachments.is_empty() && STORAGE_WORDING.iter().any(|n| signals.has(n)) {
         let sender_family = from_domain.as_deref().map(provider_family);
         let links_stay = links.iter().all(|l| match target(&final_target(&l.href)) {
             Target::Web { host, .. } => {
