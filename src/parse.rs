@@ -521,8 +521,12 @@ fn extract_links(html: &str) -> Vec<Link> {
         let Some(open) = find_anchor_open(bytes, at) else {
             break;
         };
-        at = open + 2;
-        let Some((href, tag_end)) = anchor_href(bytes, open + 2) else {
+        let Some(tag_end) = memchr::memchr(b'>', &bytes[open..]).map(|p| open + p) else {
+            break; // no tag ends after this one, so no later one does
+        };
+        // A tag without href: an `<a` inside it sees a tail of the same tag.
+        at = tag_end + 1;
+        let Some(href) = anchor_href(bytes, open + 2, tag_end) else {
             continue;
         };
         let Some(close) = find_ascii_ci(bytes, tag_end + 1, b"</a>") else {
@@ -560,11 +564,11 @@ fn find_anchor_open(bytes: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-/// In the tag that starts at `from` (after `<a`): the range of the first
-/// `href` value and the position of the tag's closing `>`.
-fn anchor_href(bytes: &[u8], from: usize) -> Option<(std::ops::Range<usize>, usize)> {
-    let tag_end = from + memchr::memchr(b'>', &bytes[from..])?;
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+/// In the tag from `from` (after `<a`) to its closing `>` at `tag_end`: the
+/// range of the first `href` value.
+fn anchor_href(bytes: &[u8], from: usize, tag_end: usize) -> Option<std::ops::Range<usize>> {
+    // `ascii_regex`'s `\s`.
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let mut i = from;
     while i + 4 <= tag_end {
         let name = &bytes[i..i + 4];
@@ -587,7 +591,7 @@ fn anchor_href(bytes: &[u8], from: usize) -> Option<(std::ops::Range<usize>, usi
                     j += 1;
                 }
                 if j > start {
-                    return Some((start..j, tag_end));
+                    return Some(start..j);
                 }
             }
         }
@@ -914,6 +918,7 @@ mod tests {
             "",
             "<a href=o>\u{3042}\u{3044}</a><a href=p>",
             "<a hrefx=q>no</a><a xhref=r href=s>S</a><a\thref=t>T</A >",
+            "<a href\x0c=u>U</a><a href=v\x0cw>V</a><a <a <a href=x>X</a>",
         ];
         for html in samples {
             let expected: Vec<(String, String)> = anchor

@@ -346,6 +346,8 @@ struct BrandEntry {
     name: String,
     pattern: String,
     domains: Vec<String>,
+    #[serde(default)]
+    exact_domains: Vec<String>,
     host_tokens: Vec<String>,
     #[allow(dead_code)] // checked by the tests: every pattern matches its example
     example: String,
@@ -436,7 +438,21 @@ struct Brand {
     name: String,
     regex: Regex,
     domains: Vec<String>,
+    /// Domains that are the brand's only as themselves (and `www.`): the
+    /// hosts under them are its customers' (`example.lolipop.jp`).
+    exact_domains: Vec<String>,
     host_tokens: Vec<String>,
+}
+
+impl Brand {
+    /// `host` is one of the brand's own hosts.
+    fn owns(&self, host: &str) -> bool {
+        self.domains.iter().any(|d| belongs(host, d))
+            || self
+                .exact_domains
+                .iter()
+                .any(|d| host == d || host.strip_prefix("www.") == Some(d.as_str()))
+    }
 }
 
 struct Lures {
@@ -516,6 +532,7 @@ impl Lures {
                     .unwrap_or_else(|e| panic!("src/rules/lures.toml: brand {:?}: {e}", b.name)),
                 name: b.name,
                 domains: lowercase_all(b.domains),
+                exact_domains: lowercase_all(b.exact_domains),
                 host_tokens: lowercase_all(b.host_tokens),
             })
             .collect();
@@ -975,25 +992,40 @@ fn punycode_skeleton(host: &str) -> Option<String> {
 /// (`secure.sakura.ad.jp.account-verify.example.net` carries `sakura.ad.jp`),
 /// when `host` is not under that domain itself.
 fn embedded_domain(host: &str) -> Option<&'static str> {
+    // Longer than DNS allows: no real host to compare.
+    if host.len() > 253 {
+        return None;
+    }
     let domains = &*EMBEDDABLE_DOMAINS;
     let bytes = host.as_bytes();
-    // Label starts, and the dots that end a candidate (a dot with more after it).
-    let starts = std::iter::once(0).chain(
-        (0..bytes.len())
-            .filter(|&i| bytes[i] == b'.')
-            .map(|i| i + 1),
-    );
-    for start in starts {
-        for end in (start..bytes.len().saturating_sub(1)).filter(|&i| bytes[i] == b'.') {
-            if let Some(domain) = domains.get(&host[start..end]) {
-                if !belongs(host, domain) {
-                    return Some(domain);
-                }
+    let dots: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'.').collect();
+    let starts = std::iter::once(0).chain(dots.iter().map(|d| d + 1));
+    for (n, start) in starts.enumerate() {
+        // A known domain has at most MAX_DOMAIN_LABELS labels: the dot
+        // that ends it is one of the next few.
+        for &end in dots.iter().skip(n).take(MAX_DOMAIN_LABELS) {
+            if end + 1 >= bytes.len() {
+                continue;
+            }
+            let Some(domain) = domains.get(&host[start..end]) else {
+                continue;
+            };
+            // `google.com.hk`, `amazon.com.au`: the brand's own country domain.
+            let rest = &host[end + 1..];
+            let country = rest.len() == 2
+                || rest
+                    .split_once('.')
+                    .is_some_and(|(l, cc)| cc.len() == 2 && SECOND_LEVEL_LABELS.contains(&l));
+            if !belongs(host, domain) && !country {
+                return Some(domain);
             }
         }
     }
     None
 }
+
+/// Labels of the longest brand or known domain, for [`embedded_domain`].
+const MAX_DOMAIN_LABELS: usize = 4;
 
 /// The brand and known domains, for [`embedded_domain`].
 static EMBEDDABLE_DOMAINS: LazyLock<std::collections::HashSet<&'static str>> =
@@ -1002,7 +1034,7 @@ static EMBEDDABLE_DOMAINS: LazyLock<std::collections::HashSet<&'static str>> =
         lures
             .brands
             .iter()
-            .flat_map(|b| b.domains.iter())
+            .flat_map(|b| b.domains.iter().chain(b.exact_domains.iter()))
             .chain(lures.known_hosts.iter())
             .filter(|d| d.contains('.'))
             .map(String::as_str)
@@ -1136,11 +1168,9 @@ pub fn check_read(
                 || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
         })
         .collect();
-    let sent_by_brand = from_domain.as_deref().is_some_and(|f| {
-        brand_hits
-            .iter()
-            .any(|b| b.domains.iter().any(|d| belongs(f, d)))
-    });
+    let sent_by_brand = from_domain
+        .as_deref()
+        .is_some_and(|f| brand_hits.iter().any(|b| b.owns(f)));
     // A mail system's mailbox (MAILER-DAEMON, postmaster) claims a bounce
     // and may call itself "Mail Delivery System" from any relay's domain;
     // it may claim a brand ("Microsoft Outlook") only from a domain that
@@ -1359,23 +1389,27 @@ pub fn check_read(
     let related = related_domains(doc, results, from_domain.as_deref(), to_domain.as_deref());
     check_links(&links, &related, to_domain.as_deref(), &mut signals);
 
-    // --- Storage wording in a mail that leads nowhere outside its sender's
-    // organisation (Exchange's own "add capacity: call the help desk", a
-    // provider's storage notice linking to its own admin pages) is the
-    // notice it claims to be: a quota lure needs a page or a file.
-    if is_email && doc.attachments.is_empty() && STORAGE_WORDING.iter().any(|n| signals.has(n)) {
-        let sender_family = from_domain.as_deref().map(provider_family);
-        let links_stay = links.iter().all(|l| match target(&final_target(&l.href)) {
-            Target::Web { host, .. } => {
-                sender_family.as_deref() == Some(provider_family(&host).as_str())
-            }
-            Target::Script(_) => false,
-            Target::Other => true,
-        });
-        if sender_family.is_some() && links_stay {
-            for name in STORAGE_WORDING {
-                signals.remove(name);
-            }
+    // --- Where the links lead: the recipient's own organisation and a
+    // brand's own hosts (admin.google.com, go.microsoft.com) are no place a
+    // lure can put a page; anything else is somewhere to act.
+    let recipient_org = to_domain.as_deref().map(base_domain);
+    let leads_out = |href: &str| match target(&final_target(href)) {
+        Target::Web { host, .. } => {
+            recipient_org.as_deref() != Some(base_domain(&host).as_str())
+                && !lures.brands.iter().any(|b| b.owns(&host))
+        }
+        Target::Script(_) => true,
+        Target::Other => false,
+    };
+    let link_out = links.iter().any(|l| leads_out(&l.href));
+
+    // --- Storage wording in a mail that leads nowhere a lure can use
+    // (Exchange's own "add capacity: call the help desk", a provider's
+    // storage notice linking to its own admin pages) is the notice it claims
+    // to be: a quota lure needs a page or a file.
+    if is_email && doc.attachments.is_empty() && !link_out {
+        for name in STORAGE_WORDING {
+            signals.remove(name);
         }
     }
 
@@ -1436,16 +1470,14 @@ pub fn check_read(
         );
     }
 
-    // --- A notice's SMTP codes vouch for it only when it comes from a mail
-    // system: "Mail Delivery Subsystem" on a personal gmail.com address, or
-    // a brand's name from a foreign domain, copies a notice's text too.
-    if [
-        PERSONAL_RETURN_PATH,
-        SENDER_CLAIMS_MAIL_SYSTEM,
-        BRAND_DOMAIN_MISMATCH,
-    ]
-    .iter()
-    .any(|name| signals.has(name))
+    // --- A notice's SMTP codes vouch for it only when its sender does not
+    // pretend: "Mail Delivery Subsystem" on a personal gmail.com address, or
+    // a brand's name from a foreign domain, copies a notice's text too. (A
+    // colleague forwarding a real bounce has a personal Return-Path and
+    // keeps the credit.)
+    if [SENDER_CLAIMS_MAIL_SYSTEM, BRAND_DOMAIN_MISMATCH]
+        .iter()
+        .any(|name| signals.has(name))
     {
         signals.remove(KNOWN_MTA_NOTICE);
     }
@@ -1455,7 +1487,8 @@ pub fn check_read(
 
     let signals = signals.0;
     let score = score(&signals);
-    let verdict = verdict_of(&signals, score);
+    let something_to_act_on = link_out || !doc.attachments.is_empty();
+    let verdict = verdict_of(&signals, score, something_to_act_on);
     SpoofReport {
         verdict,
         score,
@@ -1466,11 +1499,14 @@ pub fn check_read(
     }
 }
 
-/// The verdict of a score, `likely_spoofed` only with something to act on
-/// among the signals ([`ACTION_SIGNALS`]).
-fn verdict_of(signals: &[Signal], score: i32) -> Verdict {
+/// The verdict of a score, `likely_spoofed` only with something to act on:
+/// one of [`ACTION_SIGNALS`], or (`act_on`) a link leading out of the
+/// recipient's organisation or an attached file.
+fn verdict_of(signals: &[Signal], score: i32, act_on: bool) -> Verdict {
     match Verdict::from_score(score) {
-        Verdict::LikelySpoofed if !signals.iter().any(|s| ACTION_SIGNALS.contains(&s.name)) => {
+        Verdict::LikelySpoofed
+            if !act_on && !signals.iter().any(|s| ACTION_SIGNALS.contains(&s.name)) =>
+        {
             Verdict::Suspicious
         }
         verdict => verdict,
@@ -1674,10 +1710,7 @@ fn check_links(
                 flagged = true;
             } else if let Some(reads) = skeleton.as_deref().filter(|k| {
                 is_known_host(k)
-                    || lures
-                        .brands
-                        .iter()
-                        .any(|b| b.domains.iter().any(|d| belongs(k, d)))
+                    || lures.brands.iter().any(|b| b.owns(k))
                     || lookalike_brand(k).is_some()
             }) {
                 signals.add(
@@ -1722,7 +1755,7 @@ fn lookalike_brand(host: &str) -> Option<&'static Brand> {
     let lures: &'static Lures = &LURES;
     let segments: Vec<&str> = host.split(['.', '-']).collect();
     lures.brands.iter().find(|b| {
-        !b.domains.iter().any(|d| belongs(host, d))
+        !b.owns(host)
             && segments.iter().any(|seg| {
                 b.host_tokens.iter().any(|t| {
                     seg.strip_prefix(t.as_str())
@@ -1745,10 +1778,7 @@ fn mismatched_text_domain(text: &str, host: &str) -> Option<String> {
         if base_domain(shown) == host_base {
             continue;
         }
-        let same_brand = LURES.brands.iter().any(|b| {
-            b.domains.iter().any(|d| belongs(shown, d))
-                && b.domains.iter().any(|d| belongs(host, d))
-        });
+        let same_brand = LURES.brands.iter().any(|b| b.owns(shown) && b.owns(host));
         if same_brand || (is_known_host(shown) && is_known_host(host)) {
             continue;
         }
@@ -2047,7 +2077,7 @@ fn provider_family(host: &str) -> String {
     LURES
         .brands
         .iter()
-        .find(|b| b.domains.iter().any(|d| belongs(&host, d)))
+        .find(|b| b.owns(&host))
         .map_or_else(|| base_domain(&host), |b| format!("brand:{}", b.name))
 }
 
@@ -2863,12 +2893,40 @@ mod tests {
         signals.add(BOUNCE_CLAIM_WITHOUT_RECIPIENTS, 2, "x");
         let points = score(&signals.0);
         assert!(points >= LIKELY_SPOOFED_AT);
-        assert_eq!(verdict_of(&signals.0, points), Verdict::Suspicious);
+        assert_eq!(verdict_of(&signals.0, points, false), Verdict::Suspicious);
+        assert_eq!(verdict_of(&signals.0, points, true), Verdict::LikelySpoofed);
         signals.add(LINK_FORM_HOSTING, 3, "x");
         let points = score(&signals.0);
-        assert_eq!(verdict_of(&signals.0, points), Verdict::LikelySpoofed);
+        assert_eq!(
+            verdict_of(&signals.0, points, false),
+            Verdict::LikelySpoofed
+        );
         for name in ACTION_SIGNALS {
             assert!(SIGNAL_NAMES.contains(name), "{name}");
         }
+    }
+
+    #[test]
+    fn a_brand_country_domain_or_an_overlong_host_is_no_lookalike() {
+        assert_eq!(embedded_domain("www.google.com.hk"), None);
+        assert_eq!(embedded_domain("www.amazon.co.jp"), None);
+        assert_eq!(
+            embedded_domain("www.google.com.hk.example.net"),
+            Some("google.com")
+        );
+        let long = format!("{}google.com.example.net", "a.".repeat(200));
+        assert_eq!(embedded_domain(&long), None);
+    }
+
+    #[test]
+    fn hosts_under_a_customer_hosting_domain_are_not_the_brand() {
+        let lolipop = LURES
+            .brands
+            .iter()
+            .find(|b| b.exact_domains.iter().any(|d| d == "lolipop.jp"))
+            .expect("lures.toml: lolipop.jp is an exact brand domain");
+        assert!(lolipop.owns("lolipop.jp"));
+        assert!(lolipop.owns("www.lolipop.jp"));
+        assert!(!lolipop.owns("secure-panel.lolipop.jp"));
     }
 }
