@@ -1389,14 +1389,19 @@ pub fn check_read(
     let related = related_domains(doc, results, from_domain.as_deref(), to_domain.as_deref());
     check_links(&links, &related, to_domain.as_deref(), &mut signals);
 
-    // --- Where the links lead: the recipient's own organisation and a
-    // brand's own hosts (admin.google.com, go.microsoft.com) are no place a
-    // lure can put a page; anything else is somewhere to act.
+    // --- Where the links lead: the recipient's own organisation, and the
+    // hosts of the brand that sent the mail (admin.google.com in Google's
+    // storage notice), are no place a lure puts its page; anything else is
+    // somewhere to act. Another brand's hosts (a SharePoint page linked
+    // from anywhere else) are somewhere to act.
     let recipient_org = to_domain.as_deref().map(base_domain);
+    let sender_brand = from_domain
+        .as_deref()
+        .and_then(|f| lures.brands.iter().find(|b| b.owns(f)));
     let leads_out = |href: &str| match target(&final_target(href)) {
         Target::Web { host, .. } => {
             recipient_org.as_deref() != Some(base_domain(&host).as_str())
-                && !lures.brands.iter().any(|b| b.owns(&host))
+                && !sender_brand.is_some_and(|b| b.owns(&host))
         }
         Target::Script(_) => true,
         Target::Other => false,
