@@ -1044,7 +1044,19 @@ static EMBEDDABLE_DOMAINS: LazyLock<std::collections::HashSet<&'static str>> =
 /// A link: its target and the text shown for it (empty for a bare URL).
 struct LinkRef {
     href: String,
+    /// `href` with redirectors unwrapped ([`final_target`]), resolved once.
+    target: String,
     text: String,
+}
+
+impl LinkRef {
+    fn new(href: String, text: String) -> LinkRef {
+        LinkRef {
+            target: final_target(&href),
+            href,
+            text,
+        }
+    }
 }
 
 /// Adds to the signal list, once per name, keeping the highest weight.
@@ -1398,7 +1410,7 @@ pub fn check_read(
     let sender_brand = from_domain
         .as_deref()
         .and_then(|f| lures.brands.iter().find(|b| b.owns(f)));
-    let leads_out = |href: &str| match target(&final_target(href)) {
+    let leads_out = |link: &LinkRef| match target(&link.target) {
         Target::Web { host, .. } => {
             recipient_org.as_deref() != Some(base_domain(&host).as_str())
                 && !sender_brand.is_some_and(|b| b.owns(&host))
@@ -1406,7 +1418,7 @@ pub fn check_read(
         Target::Script(_) => true,
         Target::Other => false,
     };
-    let link_out = links.iter().any(|l| leads_out(&l.href));
+    let link_out = links.iter().any(leads_out);
 
     // --- Storage wording in a mail that leads nowhere a lure can use
     // (Exchange's own "add capacity: call the help desk", a provider's
@@ -1554,20 +1566,17 @@ fn score(signals: &[Signal]) -> i32 {
 fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
     let mut links: Vec<LinkRef> = Vec::new();
     for link in doc.links.iter().take(MAX_LINKS) {
-        links.push(LinkRef {
-            href: link.href.clone(),
-            text: link.text.clone(),
-        });
+        links.push(LinkRef::new(link.href.clone(), link.text.clone()));
     }
     for c in LINK_PAIR.captures_iter(text).take(MAX_LINKS) {
         if links.len() >= MAX_LINKS * 2 {
             break;
         }
         let shown = head(&c[1], 400);
-        links.push(LinkRef {
-            href: head(&c[2], 4_000).to_string(),
-            text: shown.to_string(),
-        });
+        links.push(LinkRef::new(
+            head(&c[2], 4_000).to_string(),
+            shown.to_string(),
+        ));
     }
     for m in URL_IN_TEXT.find_iter(text).take(MAX_LINKS) {
         if links.len() >= MAX_LINKS * 3 {
@@ -1575,10 +1584,7 @@ fn collect_links(doc: &Document, text: &str) -> Vec<LinkRef> {
         }
         let href = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?']);
         if !links.iter().any(|l| l.href == href) {
-            links.push(LinkRef {
-                href: href.to_string(),
-                text: String::new(),
-            });
+            links.push(LinkRef::new(href.to_string(), String::new()));
         }
     }
     links
@@ -1653,8 +1659,7 @@ fn check_links(
     let mut unrelated: Option<String> = None;
     for link in links {
         // A redirector (google.com/url?q=...) is judged by where it leads.
-        let href = final_target(&link.href);
-        let (host, userinfo, path) = match target(&href) {
+        let (host, userinfo, path) = match target(&link.target) {
             Target::Script(scheme) => {
                 signals.add(LINK_SCRIPT_OR_DATA, 4, format!("{scheme}: link"));
                 continue;
@@ -2549,10 +2554,7 @@ mod tests {
 
     #[test]
     fn links_are_judged_by_host_and_shown_text() {
-        let link = |href: &str, text: &str| LinkRef {
-            href: href.to_string(),
-            text: text.to_string(),
-        };
+        let link = |href: &str, text: &str| LinkRef::new(href.to_string(), text.to_string());
         let mut signals = Signals::default();
         check_links(
             &[
