@@ -1,11 +1,12 @@
 //! bouncedesk: reads e-mail bounces, whole emails or text pasted from a mail
 //! client, and says for each failed recipient why delivery failed.
 //!
-//! The analysis core (`input`, `parse`, `dsn`, `extract`, `classify`,
+//! The analysis core (`input`, `parse`, `authres`, `dsn`, `extract`, `classify`,
 //! `analysis`) knows nothing of Discord, async runtimes or the network: bytes
 //! in, [`Analysis`] out. Everything else builds on [`analyze`].
 
 pub mod analysis;
+pub mod authres;
 pub mod bot;
 pub mod classify;
 pub mod dsn;

@@ -24,6 +24,8 @@
 //!   display name claims the mail system from a personal mailbox of another
 //!   organisation (+3; +2 for help desks and administrators in general), a
 //!   brand named in the display name or subject from a foreign domain (+2), a
+//!   From domain the receiving server found forged (DMARC/compauth fail, or
+//!   SPF fail without DKIM: +2, +3 for the reader's own domain), a
 //!   personal Return-Path on a "bounce" (+2), the recipient's address in the
 //!   subject (+2, the bare name +1), a claimed bounce naming no recipient (+2);
 //! - genuine structure: a parseable `message/delivery-status` part (-3), else a
@@ -49,6 +51,7 @@
 //! as [`SpoofReport::clock_skew_minutes`].
 
 use crate::analysis::RecipientResult;
+use crate::authres::FromAuth;
 use crate::input::InputKind;
 use crate::parse::Document;
 use crate::reason::Reason;
@@ -87,6 +90,7 @@ const REPORT_WITHOUT_STATUS: &str = "report_without_status";
 const PERSONAL_RETURN_PATH: &str = "personal_return_path";
 const SENDER_CLAIMS_MAIL_SYSTEM: &str = "sender_claims_mail_system";
 const BRAND_DOMAIN_MISMATCH: &str = "brand_domain_mismatch";
+const SENDER_AUTHENTICATION_FAILED: &str = "sender_authentication_failed";
 const BOUNCE_CLAIM_WITHOUT_RECIPIENTS: &str = "bounce_claim_without_recipients";
 const SUBJECT_HAS_RECIPIENT: &str = "subject_has_recipient";
 const LURE_RELEASE_LINK: &str = "lure_release_link";
@@ -169,6 +173,7 @@ pub const SIGNAL_NAMES: &[&str] = &[
     PERSONAL_RETURN_PATH,
     SENDER_CLAIMS_MAIL_SYSTEM,
     BRAND_DOMAIN_MISMATCH,
+    SENDER_AUTHENTICATION_FAILED,
     BOUNCE_CLAIM_WITHOUT_RECIPIENTS,
     SUBJECT_HAS_RECIPIENT,
     LURE_RELEASE_LINK,
@@ -1168,10 +1173,18 @@ pub fn check_read(
     };
     let normalized_subject = normalize(&own_subject);
 
-    let same_org = from_domain
+    // What the receiving server found when it checked the From domain
+    // (crate::authres): a forged From is not the organisation or the brand
+    // it names.
+    let auth = crate::authres::read(&doc.headers);
+    let from_auth = from_domain.as_deref().map_or(FromAuth::Unknown, |f| {
+        auth.from_domain(f, |a, b| base_domain(a) == base_domain(b))
+    });
+    let from_own_org = from_domain
         .as_deref()
         .zip(to_domain.as_deref())
         .is_some_and(|(f, t)| base_domain(f) == base_domain(t));
+    let same_org = from_own_org && from_auth != FromAuth::Forged;
     let brand_hits: Vec<&Brand> = lures
         .brands
         .iter()
@@ -1180,9 +1193,16 @@ pub fn check_read(
                 || (!normalized_subject.is_empty() && b.regex.is_match(&normalized_subject))
         })
         .collect();
+    // A brand's own domain counts only when the server did not see it
+    // forged, and, where the server checked at all, saw it proved.
     let sent_by_brand = from_domain
         .as_deref()
-        .is_some_and(|f| brand_hits.iter().any(|b| b.owns(f)));
+        .is_some_and(|f| brand_hits.iter().any(|b| b.owns(f)))
+        && match from_auth {
+            FromAuth::Verified => true,
+            FromAuth::Forged => false,
+            FromAuth::Unknown => !auth.is_present(),
+        };
     // A mail system's mailbox (MAILER-DAEMON, postmaster) claims a bounce
     // and may call itself "Mail Delivery System" from any relay's domain;
     // it may claim a brand ("Microsoft Outlook") only from a domain that
@@ -1314,6 +1334,18 @@ pub fn check_read(
                 SENDER_CLAIMS_MAIL_SYSTEM,
                 sender_claim.iter().map(|h| h.1).max().unwrap_or(3),
                 format!("display name claims the mail system; sender {from_local}@{from_domain}"),
+            );
+        }
+        if from_auth == FromAuth::Forged
+            && (claims_bounce || !brand_hits.is_empty() || !sender_claim.is_empty())
+        {
+            // Forging the reader's own domain ("postmaster@<own>") is the
+            // stronger sign: a real notice of one's own organisation passes
+            // its own checks.
+            signals.add(
+                SENDER_AUTHENTICATION_FAILED,
+                if from_own_org { 3 } else { 2 },
+                format!("{} for From domain {from_domain}", auth.describe()),
             );
         }
         if !daemon_for_brand && !same_org && !sent_by_brand {
@@ -2890,6 +2922,65 @@ mod tests {
         assert_eq!(report.verdict, Verdict::None, "{:?}", names(&report));
         assert!(!names(&report).contains(&SENDER_CLAIMS_MAIL_SYSTEM));
         assert!(!names(&report).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS));
+    }
+
+    /// A "postmaster" of the reader's own domain that the receiving server
+    /// found forged is judged like any other sender; the same mail without
+    /// the header keeps the benefit of the doubt.
+    #[test]
+    fn a_forged_own_domain_sender_is_no_colleague() {
+        let mail = |auth: &str| {
+            format!(
+                "{auth}Return-Path: <postmaster@example.co.jp>\nFrom: \"Mail Delivery System\" <postmaster@example.co.jp>\nTo: suzuki@example.co.jp\nSubject: Undelivered Mail Returned to Sender\nContent-Type: text/plain\n\nThis is the mail system at host mail.example.co.jp.\n\n<tanaka@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\n\nYou have 3 messages held. Release them here: https://release-mail.example.net/held?u=suzuki\n"
+            )
+        };
+        let forged = report_for(
+            mail("Authentication-Results: mx.example.co.jp; spf=fail smtp.mailfrom=example.co.jp; dkim=none; dmarc=fail (p=quarantine) header.from=example.co.jp\n").as_bytes(),
+            &[OWN_DOMAIN.to_string()],
+        );
+        let signal = forged
+            .signals
+            .iter()
+            .find(|s| s.name == SENDER_AUTHENTICATION_FAILED)
+            .expect("the forged From is reported");
+        assert_eq!(signal.weight, 3);
+        assert!(signal.detail.contains("dmarc=fail"), "{}", signal.detail);
+        let unchecked = report_for(mail("").as_bytes(), &[OWN_DOMAIN.to_string()]);
+        assert!(!names(&unchecked).contains(&SENDER_AUTHENTICATION_FAILED));
+        assert!(
+            forged.score > unchecked.score,
+            "{} vs {}",
+            forged.score,
+            unchecked.score
+        );
+    }
+
+    /// A brand's domain in From is the brand only when the receiving
+    /// server, having checked, saw it proved.
+    #[test]
+    fn a_brand_domain_counts_only_when_authenticated() {
+        let mail = |auth: &str| {
+            format!(
+                "{auth}From: Microsoft 365 <no-reply@microsoft.com>\nTo: suzuki@example.co.jp\nSubject: Microsoft 365: 4 messages held\nContent-Type: text/plain\n\n4 incoming messages are held. Review them: https://review.example.net/owa\n"
+            )
+        };
+        let has_mismatch = |auth: &str| {
+            names(&report_for(
+                mail(auth).as_bytes(),
+                &[OWN_DOMAIN.to_string()],
+            ))
+            .contains(&BRAND_DOMAIN_MISMATCH)
+        };
+        assert!(!has_mismatch(""), "no header: the From is trusted");
+        assert!(!has_mismatch(
+            "Authentication-Results: mx.example.co.jp; dkim=pass header.d=microsoft.com; dmarc=pass header.from=microsoft.com\n"
+        ));
+        assert!(has_mismatch(
+            "Authentication-Results: mx.example.co.jp; spf=softfail smtp.mailfrom=microsoft.com; dkim=none; dmarc=fail header.from=microsoft.com\n"
+        ));
+        assert!(has_mismatch(
+            "Authentication-Results: mx.example.co.jp; spf=none smtp.mailfrom=microsoft.com; dkim=none; dmarc=none header.from=microsoft.com\n"
+        ), "checked and not proved");
     }
 
     #[test]
