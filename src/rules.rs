@@ -204,6 +204,7 @@ struct FormatsFile {
     original_marker: Vec<MarkerEntry>,
     notice_marker: Vec<MarkerEntry>,
     subject_marker: Vec<MarkerEntry>,
+    notice_subject_opening: Vec<MarkerEntry>,
     format: Vec<FormatEntry>,
 }
 
@@ -629,6 +630,9 @@ pub struct Rules {
     pub notice_markers: RegexSet,
     /// Subjects of bounce notices.
     pub subject_markers: RegexSet,
+    /// How a notice's own subject opens ("Undeliverable: ..."): a bounce
+    /// claim even when the rest of the subject asks a question.
+    pub notice_subject_openings: RegexSet,
     pub formats: Vec<Format>,
     /// Where a notice puts things.
     pub notice: NoticePatterns,
@@ -832,6 +836,14 @@ impl Rules {
                 .unwrap_or_else(|e| panic!("src/rules/formats.toml: original_marker: {e}")),
             notice_markers: compile_set("formats.toml", &notice),
             subject_markers: compile_set("formats.toml", &subject),
+            notice_subject_openings: compile_set(
+                "formats.toml",
+                &formats
+                    .notice_subject_opening
+                    .iter()
+                    .map(|m| m.pattern.clone())
+                    .collect::<Vec<_>>(),
+            ),
             notice: NoticePatterns::load(),
             // Rules in format order, so the first rule matching names the
             // first format matching (`detect_format`).
@@ -947,6 +959,8 @@ mod tests {
             #[serde(default)]
             subject_marker: Vec<toml::Value>,
             #[serde(default)]
+            notice_subject_opening: Vec<toml::Value>,
+            #[serde(default)]
             implied: Vec<toml::Value>,
         }
         let any: Any = toml::from_str(source).unwrap();
@@ -955,6 +969,7 @@ mod tests {
             "format" => any.format,
             "notice_marker" => any.notice_marker,
             "subject_marker" => any.subject_marker,
+            "notice_subject_opening" => any.notice_subject_opening,
             "implied" => any.implied,
             _ => any.original_marker,
         };
@@ -988,6 +1003,7 @@ mod tests {
         check_examples("formats.toml", FORMATS_TOML, "original_marker");
         check_examples("formats.toml", FORMATS_TOML, "notice_marker");
         check_examples("formats.toml", FORMATS_TOML, "subject_marker");
+        check_examples("formats.toml", FORMATS_TOML, "notice_subject_opening");
         check_examples("status.toml", STATUS_TOML, "implied");
     }
 

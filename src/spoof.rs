@@ -1222,8 +1222,12 @@ pub fn check_read(
     // from google.com claims nothing it is not).
     let claim_counts = !sender_claim.is_empty() && !same_org && !sent_by_brand;
     // A subject that asks ("Mail to Gmail not arriving?") is a newsletter's
-    // or a colleague's, not a notice's.
-    let subject_asks = normalized_subject.trim_end().ends_with(['?', '\u{ff1f}']);
+    // or a colleague's, not a notice's, unless it opens like a notice's
+    // own subject (formats.toml `notice_subject_opening`).
+    let subject_asks = normalized_subject.trim_end().ends_with(['?', '\u{ff1f}'])
+        && !RULES
+            .notice_subject_openings
+            .is_match(normalized_subject.trim_start());
     let subject_says_bounce = !normalized_subject.is_empty()
         && !subject_asks
         && RULES.subject_markers.is_match(&normalized_subject);
@@ -2981,6 +2985,35 @@ mod tests {
         assert!(has_mismatch(
             "Authentication-Results: mx.example.co.jp; spf=none smtp.mailfrom=microsoft.com; dkim=none; dmarc=none header.from=microsoft.com\n"
         ), "checked and not proved");
+    }
+
+    /// Regression: "Undelivered Mail Returned to Sender - did you send
+    /// this?" lost its bounce claim to the question mark.
+    #[test]
+    fn a_notice_subject_with_a_question_still_claims_a_bounce() {
+        let mail = |subject: &str| {
+            format!(
+                "Return-Path: <kato.m@example.org>\nFrom: Kato Makoto <kato.m@example.org>\nTo: suzuki@example.co.jp\nSubject: {subject}\nContent-Type: text/plain\n\nYour message could not be delivered. View the returned message: https://view.example.org/r\n"
+            )
+        };
+        let asks = report_for(
+            mail("Undelivered Mail Returned to Sender - did you send this?").as_bytes(),
+            &[OWN_DOMAIN.to_string()],
+        );
+        assert!(
+            names(&asks).contains(&PERSONAL_RETURN_PATH),
+            "{:?}",
+            names(&asks)
+        );
+        let question = report_for(
+            mail("Mail to the Osaka office not delivered?").as_bytes(),
+            &[OWN_DOMAIN.to_string()],
+        );
+        assert!(
+            !names(&question).contains(&PERSONAL_RETURN_PATH),
+            "{:?}",
+            names(&question)
+        );
     }
 
     #[test]
