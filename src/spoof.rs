@@ -1987,13 +1987,29 @@ fn backscatter(
                             || sending_side_hosts(&o.received, results)
                                 .iter()
                                 .any(|h| is_mail_service(h, &own));
-                        match foreign_id {
-                            Some(id) if !relayed_by_own => {
+                        // A Message-ID at the own domain is as easily forged
+                        // as the From; a PC handing the mail straight to the
+                        // recipient's server is not (port 25 is blocked for
+                        // home and office lines: the user's mail goes
+                        // through a mail server).
+                        let from_client = (!relayed_by_own)
+                            .then(|| entered_from_client(&o.received, results, &own))
+                            .flatten();
+                        match (foreign_id, from_client) {
+                            (Some(id), _) if !relayed_by_own => {
                                 forged = true;
                                 signals.add(
                                     ORIGINAL_NOT_FROM_OWN_DOMAIN,
                                     0,
                                     format!("original Message-ID at {id}, no own relay"),
+                                );
+                            }
+                            (_, Some(client)) => {
+                                forged = true;
+                                signals.add(
+                                    ORIGINAL_NOT_FROM_OWN_DOMAIN,
+                                    0,
+                                    format!("original handed from {client} straight to the recipient's server"),
                                 );
                             }
                             _ => cleared = true,
@@ -2092,6 +2108,63 @@ fn sending_side_hosts(received: &[String], results: &[RecipientResult]) -> Vec<S
     }
     hosts
 }
+
+/// The client that handed the returned original straight to the failed
+/// recipient's own servers, when it was no mail server: the oldest hop's
+/// `by` host is on the receiving side, no hop records an authenticated
+/// submission, and the `from` clause names a PC rather than a server: a
+/// HELO name without a dot (`DESKTOP-7K2M9QF`, `User`), an address literal,
+/// or the bare own domain given from an address without a verified name
+/// (`from example.co.jp (unknown [198.51.100.187])`).
+fn entered_from_client(
+    received: &[String],
+    results: &[RecipientResult],
+    own: &[String],
+) -> Option<String> {
+    let oldest = head(received.get(..received.len().min(100))?.last()?, 2_000);
+    if received.iter().take(100).any(|h| {
+        let h = head(h, 2_000).to_ascii_lowercase();
+        AUTHENTICATED_SUBMISSION.is_match(&h)
+    }) {
+        return None;
+    }
+    let captures = RECEIVED_BY.captures(oldest)?;
+    let by = provider_family(&captures[2]);
+    let receiving = notice_hosts(results).any(|h| provider_family(&h) == by);
+    if !receiving {
+        return None;
+    }
+    let from_part = captures.get(1).map_or("", |m| m.as_str()).trim_start();
+    let from_part = from_part
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("from "))
+        .map(|_| from_part[5..].trim_start())?;
+    let lower = from_part.to_ascii_lowercase();
+    // Exim writes the checked name first and the HELO as `helo=`.
+    let helo = match lower.find("helo=") {
+        Some(i) => &lower[i + 5..],
+        None => &lower,
+    };
+    let helo = helo
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .find(|t| !t.is_empty())?;
+    let unverified = lower
+        .get(..lower.find(')').unwrap_or(lower.len()))
+        .is_some_and(|clause| clause.contains("(unknown"));
+    let address_literal = helo.starts_with('[') || helo.parse::<std::net::IpAddr>().is_ok();
+    let pc_name = !helo.contains('.') && !helo.is_empty();
+    let bare_own_domain = unverified && own.iter().any(|o| o == helo);
+    (pc_name || address_literal || bare_own_domain).then(|| {
+        let helo: String = helo.chars().take(64).collect();
+        format!("HELO {helo}")
+    })
+}
+
+/// A Received header recording an authenticated submission (SMTP AUTH):
+/// the user's own mail client, or an account that someone else logged in to.
+static AUTHENTICATED_SUBMISSION: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"authenticated|\bwith (?:e?smtpsa|esmtpa|asmtp)\b|\bauth=|smtp auth")
+});
 
 /// The host names of a Received `from` clause that the receiving server
 /// checked. The name a client gives in HELO is whatever it chose to say, so
@@ -3014,6 +3087,31 @@ mod tests {
             "{:?}",
             names(&question)
         );
+    }
+
+    /// Regression: a forged Message-ID at the own domain cleared spam that
+    /// a PC had handed straight to the recipient's server. A PC that hands
+    /// its mail to a mail server first (its provider's, here an unlisted
+    /// one) is still the user's own mail.
+    #[test]
+    fn a_pc_handing_mail_to_the_recipients_server_is_no_own_mail() {
+        let own = [OWN_DOMAIN.to_string()];
+        let bytes =
+            std::fs::read(fixtures().join("lures/backscatter-pc-helo-own-message-id.eml")).unwrap();
+        assert!(report_for(&bytes, &own).backscatter);
+        let text = String::from_utf8(bytes).unwrap();
+        let direct = "Received: from WIN-4K2J9Q1LMZ0 (198-51-100-62.dyn.example.net [198.51.100.62])\n\tby mail.trading.example.net";
+        assert!(text.contains(direct));
+        let via_provider = text.replace(
+            direct,
+            "Received: from smtp.hosting.example.org (smtp.hosting.example.org [192.0.2.80])\n\tby mail.trading.example.net (8.15.2/8.15.2) with ESMTP id 5AJKe8Qx012340;\n\tThu, 20 Nov 2025 05:40:05 +0900\nReceived: from WIN-4K2J9Q1LMZ0 (198-51-100-62.dyn.example.net [198.51.100.62])\n\tby smtp.hosting.example.org",
+        );
+        assert!(!report_for(via_provider.as_bytes(), &own).backscatter);
+        let authenticated = text.replace(
+            direct,
+            "Received: from WIN-4K2J9Q1LMZ0 (198-51-100-62.dyn.example.net [198.51.100.62])\n\t(authenticated bits=0)\n\tby mail.trading.example.net",
+        );
+        assert!(!report_for(authenticated.as_bytes(), &own).backscatter);
     }
 
     #[test]
