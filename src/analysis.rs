@@ -291,7 +291,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
                 .iter()
                 .map(|f| to_result(f, reporting.clone(), format.clone(), format_default))
                 .collect();
-        } else if let Some(r) = auto_reply(&doc, notice_says_bounce) {
+        } else if let Some(r) = auto_reply(&doc, kind, notice_says_bounce) {
             format = Some("RFC3834".into());
             results = vec![r];
         }
@@ -546,6 +546,33 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
         .collect()
 }
 
+/// Longest pasted text read as a headerless auto-reply: out-of-office
+/// replies are a few lines; a long text that mentions one is something else.
+const MAX_PASTED_AUTO_REPLY_CHARS: usize = 3_000;
+
+/// A headerless paste of an auto-reply: it opens with the reply's subject
+/// line ("【自動返信】...", "Automatic reply: ...") or says it was sent
+/// automatically, and it says that someone is away. Chat that talks about
+/// such a reply asks something; a text with a question in it is not one.
+fn pasted_auto_reply(text: &str) -> bool {
+    if text.chars().count() > MAX_PASTED_AUTO_REPLY_CHARS {
+        return false;
+    }
+    let lines = || {
+        text.lines()
+            .map(|l| l.trim_start_matches(['>', ' ', '\t']).trim())
+            .filter(|l| !l.is_empty())
+    };
+    if lines().any(|l| l.ends_with('?') || l.ends_with('\u{ff1f}')) {
+        return false;
+    }
+    let opens_as_reply = lines()
+        .next()
+        .is_some_and(|first| RULES.notice.auto_reply_opening.is_match(first));
+    (opens_as_reply || RULES.notice.auto_reply_statement.is_match(text))
+        && RULES.notice.away_statement.is_match(text)
+}
+
 /// A `feedback` result for one complaining recipient.
 fn feedback_result(recipient: String) -> RecipientResult {
     RecipientResult {
@@ -565,8 +592,14 @@ fn feedback_result(recipient: String) -> RecipientResult {
 }
 
 /// An RFC 3834 auto-reply (out of office): one `vacation` result for the
-/// person who is away.
-fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResult> {
+/// person who is away. A paste that kept no sender is one too when its text
+/// says both that it was sent automatically and that someone is away
+/// ([`pasted_auto_reply`]); its person is then not named.
+fn auto_reply(
+    doc: &Document,
+    kind: InputKind,
+    notice_says_bounce: bool,
+) -> Option<RecipientResult> {
     if notice_says_bounce {
         return None;
     }
@@ -584,10 +617,17 @@ fn auto_reply(doc: &Document, notice_says_bounce: bool) -> Option<RecipientResul
     });
     // A subject alone is enough when the client copied it (a whole email, or
     // Outlook's "Subject:" line of a paste); chat has no subject.
-    if !(auto_submitted || flagged || RULES.notice.auto_reply_subject.is_match(subject)) {
-        return None;
-    }
-    let recipient = doc.headers.from_address.clone()?;
+    let recipient =
+        if auto_submitted || flagged || RULES.notice.auto_reply_subject.is_match(subject) {
+            doc.headers.from_address.clone()?
+        } else if kind == InputKind::Paste
+            && doc.headers.from_address.is_none()
+            && pasted_auto_reply(&doc.notice)
+        {
+            String::new()
+        } else {
+            return None;
+        };
     Some(RecipientResult {
         recipient,
         action: None,

@@ -35,6 +35,12 @@ pub struct NoticePatterns {
     pub reporting_host: regex::Regex,
     pub implied_rcpt: regex::Regex,
     pub auto_reply_subject: regex::Regex,
+    /// A pasted auto-reply's first line: its subject as a client shows it.
+    pub auto_reply_opening: regex::Regex,
+    /// A pasted auto-reply's statement that it was sent automatically.
+    pub auto_reply_statement: regex::Regex,
+    /// A pasted auto-reply's statement that the person is away.
+    pub away_statement: regex::Regex,
     pub feedback_text: regex::Regex,
     /// A relay's line introducing the remote server's own reply.
     pub reply_intro: regex::Regex,
@@ -97,6 +103,9 @@ impl NoticePatterns {
             reporting_host: take("reporting_host"),
             implied_rcpt: take("implied_rcpt"),
             auto_reply_subject: take("auto_reply_subject"),
+            auto_reply_opening: take("auto_reply_opening"),
+            auto_reply_statement: take("auto_reply_statement"),
+            away_statement: take("away_statement"),
             feedback_text: take("feedback_text"),
             reply_intro: take("reply_intro"),
             local_delivery_item: take("local_delivery_item"),
@@ -1128,7 +1137,7 @@ mod tests {
     fn every_notice_pattern_matches_its_example() {
         let file: toml::Value = toml::from_str(NOTICE_TOML).unwrap();
         let patterns = file["pattern"].as_table().unwrap();
-        assert_eq!(patterns.len(), 16);
+        assert_eq!(patterns.len(), 19);
         for (name, entry) in patterns {
             let re = ascii_regex(entry["pattern"].as_str().unwrap()).unwrap();
             let example = entry["example"].as_str().unwrap();
