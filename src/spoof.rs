@@ -1222,14 +1222,20 @@ pub fn check_read(
     // from google.com claims nothing it is not).
     let claim_counts = !sender_claim.is_empty() && !same_org && !sent_by_brand;
     // A subject that asks ("Mail to Gmail not arriving?") is a newsletter's
-    // or a colleague's, not a notice's, unless it opens like a notice's
-    // own subject (formats.toml `notice_subject_opening`).
-    let subject_asks = normalized_subject.trim_end().ends_with(['?', '\u{ff1f}'])
-        && !RULES
-            .notice_subject_openings
-            .is_match(normalized_subject.trim_start());
+    // or a colleague's, not a notice's, and a mailing list's subject names
+    // its topics ("June Deliverability Digest: ... bounce handling tips"; a
+    // notice is never list mail): neither claims a bounce unless it opens
+    // like a notice's own subject (formats.toml `notice_subject_opening`).
+    let list_mail = is_email
+        && (doc.headers.get("list-id").is_some() || doc.headers.get("list-unsubscribe").is_some());
+    let opens_like_notice = RULES
+        .notice_subject_openings
+        .is_match(normalized_subject.trim_start());
+    let subject_asks =
+        normalized_subject.trim_end().ends_with(['?', '\u{ff1f}']) && !opens_like_notice;
     let subject_says_bounce = !normalized_subject.is_empty()
         && !subject_asks
+        && (!list_mail || opens_like_notice)
         && RULES.subject_markers.is_match(&normalized_subject);
     // Only an explicit report-type counts: real MTAs sometimes send a bare
     // multipart/report (no report-type) with a free-text notice.
@@ -3086,6 +3092,51 @@ mod tests {
             !names(&question).contains(&PERSONAL_RETURN_PATH),
             "{:?}",
             names(&question)
+        );
+    }
+
+    /// Regression: a deliverability newsletter whose subject named bounces
+    /// and Gmail was `suspicious`. A list's subject claims a bounce only
+    /// when it opens like a notice's own.
+    #[test]
+    fn a_mailing_lists_subject_names_topics_not_a_bounce() {
+        let mail = |subject: &str, list: bool| {
+            let list_headers = if list {
+                "List-Id: <weekly.news.example.com>\nList-Unsubscribe: <https://news.example.com/u>\n"
+            } else {
+                ""
+            };
+            format!(
+                "Return-Path: <bounce-1@news.example.com>\nFrom: Weekly <weekly@news.example.com>\nTo: suzuki@example.co.jp\nSubject: {subject}\n{list_headers}Content-Type: text/plain\n\nThis week: how to handle hard and soft bounces.\n"
+            )
+        };
+        let own = [OWN_DOMAIN.to_string()];
+        let digest = report_for(
+            mail("Weekly digest: bounce handling tips", true).as_bytes(),
+            &own,
+        );
+        assert!(
+            !names(&digest).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
+            "{:?}",
+            names(&digest)
+        );
+        let unlisted = report_for(
+            mail("Weekly digest: bounce handling tips", false).as_bytes(),
+            &own,
+        );
+        assert!(
+            names(&unlisted).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
+            "{:?}",
+            names(&unlisted)
+        );
+        let notice_subject = report_for(
+            mail("Undelivered Mail Returned to Sender", true).as_bytes(),
+            &own,
+        );
+        assert!(
+            names(&notice_subject).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
+            "{:?}",
+            names(&notice_subject)
         );
     }
 
