@@ -16,6 +16,21 @@
 //! Postfix's queue manager gives up on a message in a line of its own
 //! (`5F2A81C0A2: from=<sender>, status=expired, returned to sender`): the
 //! recipients of that queue id still deferred then failed as expired.
+//!
+//! An application that sends mail itself logs the refusal as its mail
+//! library's exception instead ("the web form's mail fails"); the recipient
+//! refusals of the libraries met most are read the same way
+//! ([`read_client_errors`]):
+//!
+//! > Python: `smtplib.SMTPRecipientsRefused: {'k.ito@example.jp': (550, b'5.1.1 <k.ito@example.jp>: Recipient address rejected: User unknown in virtual mailbox table')}`
+//! >
+//! > PHPMailer: `SMTP Error: The following recipients failed: k.ito@example.jp: <k.ito@example.jp>: Recipient address rejected: User unknown in local recipient table`
+//! >
+//! > JavaMail: `com.sun.mail.smtp.SMTPAddressFailedException: 550 5.1.1 <k.ito@example.jp>... User unknown`
+//! >
+//! > Nodemailer: `Error: Can't send mail - all recipients were rejected: 550 5.7.1 <k.ito@example.jp>: Relay access denied`
+//! >
+//! > .NET: `System.Net.Mail.SmtpFailedRecipientException: Mailbox unavailable. The server response was: 5.1.1 <k.ito@example.jp> User unknown`
 
 use crate::extract::Found;
 use crate::text::{find_last_status, find_reply_code};
@@ -68,6 +83,47 @@ static EXIM_HOST: LazyLock<Regex> = LazyLock::new(|| {
 static DSN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bdsn=(\d\.\d{1,3}\.\d{1,3})\b").expect("dsn regex compiles"));
 
+/// Python's `SMTPRecipientsRefused`: a dict of address to `(code, b'reply')`.
+static PYTHON_REFUSED_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"'([^'\s]+@[^'\s]+)'\s*:\s*\((\d{3}),\s*b?(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\)"#,
+    )
+    .expect("smtplib regex compiles")
+});
+
+/// The other libraries' one-line refusals of a recipient, each with the
+/// library's name: the reply follows the prefix; the address is in the reply
+/// (or, for PHPMailer, before it).
+static CLIENT_REFUSAL: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        (
+            "PHPMailer",
+            r"(?i)\bSMTP Error: The following recipients failed: ([^\s:]+@[^\s:]+): (.+)$",
+        ),
+        (
+            "PHPMailer",
+            r"(?i)\bSMTP ERROR: RCPT TO command failed: ()(\d{3}\b.+)$",
+        ),
+        ("JavaMail", r"\bSMTPAddressFailedException: ()(\d{3}\b.+)$"),
+        (
+            "Nodemailer",
+            r"(?i)\bCan't send mail - all recipients were rejected: ()(\d{3}\b.+)$",
+        ),
+        (
+            ".NET SmtpClient",
+            r"(?i)\bSmtpFailedRecipients?Exception: .*?The server response was: ()(.+)$",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, pattern)| {
+        (
+            name,
+            Regex::new(pattern).expect("client refusal regex compiles"),
+        )
+    })
+    .collect()
+});
+
 /// What one log says: the last attempt for each recipient, and the MTA.
 #[derive(Debug, Clone)]
 pub struct LogReport {
@@ -97,6 +153,10 @@ enum Outcome {
 /// Reads the log lines in `text`; `None` when it holds no delivery line of a
 /// known log (ordinary chat, a notice).
 pub fn read(text: &str) -> Option<LogReport> {
+    read_server_log(text).or_else(|| read_client_errors(text))
+}
+
+fn read_server_log(text: &str) -> Option<LogReport> {
     // Every log line of the three names its recipient after `to=` (Postfix,
     // Sendmail) or after a two-character flag and a space (Exim).
     if memchr::memmem::find(text.as_bytes(), b"to=").is_none()
@@ -205,6 +265,77 @@ pub fn read(text: &str) -> Option<LogReport> {
     (!found.is_empty()).then_some(LogReport { mta, found })
 }
 
+/// Reads a mail library's recipient refusals (Python's smtplib, PHPMailer,
+/// JavaMail, Nodemailer, .NET's SmtpClient): each refused address with the
+/// server's reply, refused at RCPT TO. `None` when there is none.
+pub fn read_client_errors(text: &str) -> Option<LogReport> {
+    let bytes = text.as_bytes();
+    let mentions = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    if !(mentions(b"SMTPRecipientsRefused")
+        || mentions(b"Exception")
+        || mentions(b"SMTP Error")
+        || mentions(b"SMTP ERROR")
+        || mentions(b"recipients were rejected"))
+    {
+        return None;
+    }
+    let mut mta = None;
+    let mut refused: Vec<(String, String)> = Vec::new();
+    for line in text.lines().take(MAX_LINES) {
+        let line = line.trim_end();
+        if line.contains("SMTPRecipientsRefused") {
+            for c in PYTHON_REFUSED_ENTRY.captures_iter(line) {
+                let reply = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
+                // The reply is a bytes literal: its line breaks are `\n`.
+                let reply = reply.replace("\\r", "").replace("\\n", " ");
+                refused.push((c[1].to_string(), format!("{} {reply}", &c[2])));
+                mta = Some("Python smtplib");
+            }
+            continue;
+        }
+        for (name, re) in CLIENT_REFUSAL.iter() {
+            let Some(c) = re.captures(line) else { continue };
+            let reply = c[2].trim().trim_end_matches(['\'', '"']).to_string();
+            let address = if c[1].is_empty() {
+                crate::text::ADDRESS
+                    .find(&reply)
+                    .map(|m| m.as_str().to_string())
+            } else {
+                Some(c[1].to_string())
+            };
+            if let Some(address) = address {
+                refused.push((address, reply));
+                mta = Some(*name);
+            }
+            break;
+        }
+    }
+    let mta = mta?;
+    let mut found: Vec<Found> = Vec::new();
+    for (address, reply) in refused {
+        let Some(recipient) = crate::text::clean_address(&address) else {
+            continue;
+        };
+        if found
+            .iter()
+            .any(|f| f.recipient.eq_ignore_ascii_case(&recipient))
+        {
+            continue;
+        }
+        found.push(Found {
+            recipient,
+            action: Some("failed".into()),
+            status: find_last_status(&reply),
+            reply_code: find_reply_code(&reply),
+            command: Some("RCPT".into()),
+            diagnostic: crate::text::collapse_whitespace(&reply),
+            certain: true,
+            ..Default::default()
+        });
+    }
+    (!found.is_empty()).then_some(LogReport { mta, found })
+}
+
 fn relay_host(fields: &str) -> Option<String> {
     RELAY
         .captures(fields)
@@ -298,11 +429,44 @@ mod tests {
     }
 
     #[test]
+    fn mail_libraries_refusals_are_read_with_their_address_and_reply() {
+        let cases = [
+            ("smtplib.SMTPRecipientsRefused: {'k.ito@example.jp': (550, b'5.1.1 <k.ito@example.jp>: Recipient address rejected: User unknown'), 'y.abe@example.jp': (450, b'4.2.2 Mailbox full\\nTry later')}", "Python smtplib", "k.ito@example.jp", Some(550), 2),
+            ("2026-12-07 10:15:02 SMTP Error: The following recipients failed: k.ito@example.jp: <k.ito@example.jp>: Recipient address rejected: User unknown in local recipient table", "PHPMailer", "k.ito@example.jp", None, 1),
+            ("\tcom.sun.mail.smtp.SMTPAddressFailedException: 550 5.1.1 <k.ito@example.jp>... User unknown", "JavaMail", "k.ito@example.jp", Some(550), 1),
+            ("Error: Can't send mail - all recipients were rejected: 550 5.7.1 <k.ito@example.jp>: Relay access denied", "Nodemailer", "k.ito@example.jp", Some(550), 1),
+            ("System.Net.Mail.SmtpFailedRecipientException: Mailbox unavailable. The server response was: 5.1.1 <k.ito@example.jp> User unknown", ".NET SmtpClient", "k.ito@example.jp", None, 1),
+        ];
+        for (text, mta, recipient, reply_code, count) in cases {
+            let report = read(text).unwrap_or_else(|| panic!("not read: {text}"));
+            assert_eq!(report.mta, mta);
+            assert_eq!(report.found.len(), count, "{text}");
+            let f = &report.found[0];
+            assert_eq!(f.recipient, recipient);
+            assert_eq!(f.reply_code, reply_code, "{text}");
+            assert_eq!(f.command.as_deref(), Some("RCPT"));
+            assert!(
+                f.diagnostic.contains("<k.ito@example.jp>"),
+                "{}",
+                f.diagnostic
+            );
+        }
+        let python = read(cases[0].0).unwrap();
+        assert_eq!(python.found[1].status.as_deref(), Some("4.2.2"));
+        assert_eq!(
+            python.found[1].diagnostic,
+            "450 4.2.2 Mailbox full Try later"
+        );
+    }
+
+    #[test]
     fn chat_about_a_log_is_no_log() {
         for text in [
             "the log said status=bounced and to= was our client",
             "they say my mail never arrived => please check",
             "settings: relay=smtp.example.jp dsn=5.1.1",
+            "PHPMailer says SMTP Error: The following recipients failed, why?",
+            "we get SMTPRecipientsRefused and a NullPointerException sometimes",
         ] {
             assert!(read(text).is_none(), "{text}");
         }
