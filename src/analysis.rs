@@ -551,7 +551,7 @@ fn feedback_results(doc: &Document) -> Vec<RecipientResult> {
 const MAX_PASTED_AUTO_REPLY_CHARS: usize = 3_000;
 
 /// A headerless paste of an auto-reply: it opens with the reply's subject
-/// line ("【自動返信】...", "Automatic reply: ...") or says it was sent
+/// line (notice.toml `auto_reply_opening`: "Automatic reply: ...") or says it was sent
 /// automatically, and it says that someone is away. Chat that talks about
 /// such a reply asks something; a text with a question in it is not one.
 fn pasted_auto_reply(text: &str) -> bool {

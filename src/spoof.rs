@@ -3111,33 +3111,19 @@ mod tests {
             )
         };
         let own = [OWN_DOMAIN.to_string()];
-        let digest = report_for(
-            mail("Weekly digest: bounce handling tips", true).as_bytes(),
-            &own,
-        );
-        assert!(
-            !names(&digest).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
-            "{:?}",
-            names(&digest)
-        );
-        let unlisted = report_for(
-            mail("Weekly digest: bounce handling tips", false).as_bytes(),
-            &own,
-        );
-        assert!(
-            names(&unlisted).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
-            "{:?}",
-            names(&unlisted)
-        );
-        let notice_subject = report_for(
-            mail("Undelivered Mail Returned to Sender", true).as_bytes(),
-            &own,
-        );
-        assert!(
-            names(&notice_subject).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
-            "{:?}",
-            names(&notice_subject)
-        );
+        for (subject, list, claims) in [
+            ("Weekly digest: bounce handling tips", true, false),
+            ("Weekly digest: bounce handling tips", false, true),
+            ("Undelivered Mail Returned to Sender", true, true),
+        ] {
+            let report = report_for(mail(subject, list).as_bytes(), &own);
+            assert_eq!(
+                names(&report).contains(&BOUNCE_CLAIM_WITHOUT_RECIPIENTS),
+                claims,
+                "{subject} (list mail: {list}): {:?}",
+                names(&report)
+            );
+        }
     }
 
     /// Regression: a forged Message-ID at the own domain cleared spam that
