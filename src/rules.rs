@@ -1169,6 +1169,20 @@ mod tests {
         assert!(delayed.is_match(file["delayed"]["example"].as_str().unwrap()));
     }
 
+    /// Regression: the auto-reply formulas before a mid-pattern `(?i)` were
+    /// case-sensitive, so a sentence opening with one was missed.
+    #[test]
+    fn auto_reply_formulas_match_in_any_case() {
+        let statement = &RULES.notice.auto_reply_statement;
+        for text in [
+            "Limited access to email until Monday.",
+            "I will Respond to you upon my return.",
+            "THIS IS AN AUTOMATIC REPLY.",
+        ] {
+            assert!(statement.is_match(text), "{text}");
+        }
+    }
+
     #[test]
     fn tables_load_and_status_codes_map_by_class_or_provider() {
         let rules = &*RULES;
