@@ -91,6 +91,20 @@ static PYTHON_REFUSED_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("smtplib regex compiles")
 });
 
+/// smtplib's refusals of the whole message rather than of a recipient: the
+/// sender (`raise SMTPSenderRefused(code, resp, from_addr)`, after MAIL FROM)
+/// or the content (`raise SMTPDataError(code, resp)`, after DATA). They name
+/// no recipient: one result, recipient unnamed, when no recipient was refused.
+///
+/// > smtplib.SMTPSenderRefused: (553, b'5.7.1 <info@example.jp>: Sender address rejected: not owned by user web@example.jp', 'info@example.jp')
+/// > smtplib.SMTPDataError: (550, b'5.7.1 Message rejected as spam by Content Filtering.')
+static PYTHON_MESSAGE_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\bSMTP(Sender|Data)(?:Refused|Error): \((\d{3}),\s*b?(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")"#,
+    )
+    .expect("smtplib message refusal regex compiles")
+});
+
 /// The other libraries' one-line refusals of a recipient, each with the
 /// library's name: the reply follows the prefix; the address is in the reply
 /// (or, for PHPMailer, before it).
@@ -272,6 +286,8 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
     let bytes = text.as_bytes();
     let mentions = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
     if !(mentions(b"SMTPRecipientsRefused")
+        || mentions(b"SMTPSenderRefused")
+        || mentions(b"SMTPDataError")
         || mentions(b"Exception")
         || mentions(b"SMTP Error")
         || mentions(b"SMTP ERROR")
@@ -281,8 +297,25 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
     }
     let mut mta = None;
     let mut refused: Vec<(String, String)> = Vec::new();
+    let mut message_refused: Option<Found> = None;
     for line in text.lines().take(MAX_LINES) {
         let line = line.trim_end();
+        if let Some(c) = PYTHON_MESSAGE_REFUSED.captures(line) {
+            let reply = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
+            let reply = format!("{} {}", &c[2], reply.replace("\\r", "").replace("\\n", " "));
+            let command = if &c[1] == "Sender" { "MAIL" } else { "DATA" };
+            message_refused = Some(Found {
+                action: Some("failed".into()),
+                status: find_last_status(&reply),
+                reply_code: find_reply_code(&reply),
+                command: Some(command.into()),
+                diagnostic: crate::text::collapse_whitespace(&reply),
+                certain: true,
+                ..Default::default()
+            });
+            mta = Some("Python smtplib");
+            continue;
+        }
         if line.contains("SMTPRecipientsRefused") {
             for c in PYTHON_REFUSED_ENTRY.captures_iter(line) {
                 let reply = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
@@ -332,6 +365,9 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
             certain: true,
             ..Default::default()
         });
+    }
+    if found.is_empty() {
+        found.extend(message_refused);
     }
     (!found.is_empty()).then_some(LogReport { mta, found })
 }
@@ -460,6 +496,35 @@ mod tests {
     }
 
     #[test]
+    fn smtplib_refusals_of_the_sender_or_the_content_give_one_unnamed_result() {
+        let cases = [
+            ("smtplib.SMTPSenderRefused: (553, b'5.7.1 <info@example.jp>: Sender address rejected: not owned by user web@example.jp', 'info@example.jp')", "MAIL", Some(553), Some("5.7.1")),
+            ("smtplib.SMTPDataError: (550, b'5.7.1 Message rejected as spam\\nby Content Filtering.')", "DATA", Some(550), Some("5.7.1")),
+        ];
+        for (text, command, reply_code, status) in cases {
+            let report = read(text).unwrap_or_else(|| panic!("not read: {text}"));
+            assert_eq!(report.mta, "Python smtplib");
+            assert_eq!(report.found.len(), 1);
+            let f = &report.found[0];
+            assert_eq!(f.recipient, "");
+            assert_eq!(f.command.as_deref(), Some(command));
+            assert_eq!((f.reply_code, f.status.as_deref()), (reply_code, status));
+        }
+        assert_eq!(
+            read(cases[1].0).unwrap().found[0].diagnostic,
+            "550 5.7.1 Message rejected as spam by Content Filtering."
+        );
+        // A refused recipient is the better answer than the message's refusal.
+        let both = format!(
+            "{}\nsmtplib.SMTPRecipientsRefused: {{'k.ito@example.jp': (550, b'5.1.1 User unknown')}}",
+            cases[1].0
+        );
+        let report = read(&both).unwrap();
+        assert_eq!(report.found.len(), 1);
+        assert_eq!(report.found[0].recipient, "k.ito@example.jp");
+    }
+
+    #[test]
     fn chat_about_a_log_is_no_log() {
         for text in [
             "the log said status=bounced and to= was our client",
@@ -467,6 +532,7 @@ mod tests {
             "settings: relay=smtp.example.jp dsn=5.1.1",
             "PHPMailer says SMTP Error: The following recipients failed, why?",
             "we get SMTPRecipientsRefused and a NullPointerException sometimes",
+            "what does smtplib.SMTPDataError mean? it happens with big attachments",
         ] {
             assert!(read(text).is_none(), "{text}");
         }
