@@ -105,33 +105,51 @@ static PYTHON_MESSAGE_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("smtplib message refusal regex compiles")
 });
 
+/// Where a library's one-line refusal names the refused address.
+#[derive(Clone, Copy, PartialEq)]
+enum AddressAt {
+    /// Before the reply (PHPMailer's "failed: <address>: <reply>"), group 1.
+    BeforeReply,
+    /// Inside the server's reply, found there.
+    InReply,
+}
+
 /// The other libraries' one-line refusals of a recipient, each with the
-/// library's name: the reply follows the prefix; the address is in the reply
-/// (or, for PHPMailer, before it).
-static CLIENT_REFUSAL: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+/// library's name and where the address is; the reply is the last group.
+static CLIENT_REFUSAL: LazyLock<Vec<(&'static str, AddressAt, Regex)>> = LazyLock::new(|| {
+    use AddressAt::*;
     [
         (
             "PHPMailer",
+            BeforeReply,
             r"(?i)\bSMTP Error: The following recipients failed: ([^\s:]+@[^\s:]+): (.+)$",
         ),
         (
             "PHPMailer",
-            r"(?i)\bSMTP ERROR: RCPT TO command failed: ()(\d{3}\b.+)$",
+            InReply,
+            r"(?i)\bSMTP ERROR: RCPT TO command failed: (\d{3}\b.+)$",
         ),
-        ("JavaMail", r"\bSMTPAddressFailedException: ()(\d{3}\b.+)$"),
+        (
+            "JavaMail",
+            InReply,
+            r"\bSMTPAddressFailedException: (\d{3}\b.+)$",
+        ),
         (
             "Nodemailer",
-            r"(?i)\bCan't send mail - all recipients were rejected: ()(\d{3}\b.+)$",
+            InReply,
+            r"(?i)\bCan't send mail - all recipients were rejected: (\d{3}\b.+)$",
         ),
         (
             ".NET SmtpClient",
-            r"(?i)\bSmtpFailedRecipients?Exception: .*?The server response was: ()(.+)$",
+            InReply,
+            r"(?i)\bSmtpFailedRecipients?Exception: .*?The server response was: (.+)$",
         ),
     ]
     .into_iter()
-    .map(|(name, pattern)| {
+    .map(|(name, at, pattern)| {
         (
             name,
+            at,
             Regex::new(pattern).expect("client refusal regex compiles"),
         )
     })
@@ -326,15 +344,18 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
             }
             continue;
         }
-        for (name, re) in CLIENT_REFUSAL.iter() {
+        for (name, at, re) in CLIENT_REFUSAL.iter() {
             let Some(c) = re.captures(line) else { continue };
-            let reply = c[2].trim().trim_end_matches(['\'', '"']).to_string();
-            let address = if c[1].is_empty() {
-                crate::text::ADDRESS
+            let reply_group = c.len() - 1;
+            let reply = c[reply_group]
+                .trim()
+                .trim_end_matches(['\'', '"'])
+                .to_string();
+            let address = match at {
+                AddressAt::BeforeReply => Some(c[1].to_string()),
+                AddressAt::InReply => crate::text::ADDRESS
                     .find(&reply)
-                    .map(|m| m.as_str().to_string())
-            } else {
-                Some(c[1].to_string())
+                    .map(|m| m.as_str().to_string()),
             };
             if let Some(address) = address {
                 refused.push((address, reply));
