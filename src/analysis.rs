@@ -265,9 +265,7 @@ fn analyze_document(doc: Document, options: &Options, depth: usize) -> Analysis 
         // A mailing list's message (a newsletter about bounces quoting
         // "Mail Delivery Subsystem" and example replies) is not a notice
         // unless a mail system sent it.
-        let list_mail = kind == InputKind::Email
-            && (doc.headers.get("list-id").is_some()
-                || doc.headers.get("list-unsubscribe").is_some());
+        let list_mail = kind == InputKind::Email && doc.headers.is_list_mail();
         if found.is_empty() && notice_says_bounce && (from_daemon || !list_mail) {
             // The notice says why but not for whom (the address cut out
             // before pasting, a pipe delivery): one result, recipient unnamed.

@@ -106,7 +106,7 @@ static PYTHON_MESSAGE_REFUSED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Where a library's one-line refusal names the refused address.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum AddressAt {
     /// Before the reply (PHPMailer's "failed: <address>: <reply>"), group 1.
     BeforeReply,
@@ -319,27 +319,14 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
     for line in text.lines().take(MAX_LINES) {
         let line = line.trim_end();
         if let Some(c) = PYTHON_MESSAGE_REFUSED.captures(line) {
-            let reply = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
-            let reply = format!("{} {}", &c[2], reply.replace("\\r", "").replace("\\n", " "));
             let command = if &c[1] == "Sender" { "MAIL" } else { "DATA" };
-            message_refused = Some(Found {
-                action: Some("failed".into()),
-                status: find_last_status(&reply),
-                reply_code: find_reply_code(&reply),
-                command: Some(command.into()),
-                diagnostic: crate::text::collapse_whitespace(&reply),
-                certain: true,
-                ..Default::default()
-            });
+            message_refused = Some(refusal(String::new(), command, &python_reply(&c)));
             mta = Some("Python smtplib");
             continue;
         }
         if line.contains("SMTPRecipientsRefused") {
             for c in PYTHON_REFUSED_ENTRY.captures_iter(line) {
-                let reply = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
-                // The reply is a bytes literal: its line breaks are `\n`.
-                let reply = reply.replace("\\r", "").replace("\\n", " ");
-                refused.push((c[1].to_string(), format!("{} {reply}", &c[2])));
+                refused.push((c[1].to_string(), python_reply(&c)));
                 mta = Some("Python smtplib");
             }
             continue;
@@ -376,21 +363,38 @@ pub fn read_client_errors(text: &str) -> Option<LogReport> {
         {
             continue;
         }
-        found.push(Found {
-            recipient,
-            action: Some("failed".into()),
-            status: find_last_status(&reply),
-            reply_code: find_reply_code(&reply),
-            command: Some("RCPT".into()),
-            diagnostic: crate::text::collapse_whitespace(&reply),
-            certain: true,
-            ..Default::default()
-        });
+        found.push(refusal(recipient, "RCPT", &reply));
     }
     if found.is_empty() {
         found.extend(message_refused);
     }
     (!found.is_empty()).then_some(LogReport { mta, found })
+}
+
+/// The reply of an smtplib exception's `(code, b'reply')`: groups 2 (code)
+/// and 3 or 4 (the bytes literal, single- or double-quoted), whose line
+/// breaks are written `\n`.
+fn python_reply(c: &regex::Captures<'_>) -> String {
+    let literal = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
+    format!(
+        "{} {}",
+        &c[2],
+        literal.replace("\\r", "").replace("\\n", " ")
+    )
+}
+
+/// A library's refusal as a result: failed, with the server's reply.
+fn refusal(recipient: String, command: &str, reply: &str) -> Found {
+    Found {
+        recipient,
+        action: Some("failed".into()),
+        status: find_last_status(reply),
+        reply_code: find_reply_code(reply),
+        command: Some(command.into()),
+        diagnostic: crate::text::collapse_whitespace(reply),
+        certain: true,
+        ..Default::default()
+    }
 }
 
 fn relay_host(fields: &str) -> Option<String> {

@@ -67,6 +67,12 @@ impl Headers {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// A mailing list's message (List-Id or List-Unsubscribe): a newsletter,
+    /// a digest; a mail system's notice never carries them.
+    pub fn is_list_mail(&self) -> bool {
+        self.get("list-id").is_some() || self.get("list-unsubscribe").is_some()
+    }
 }
 
 /// Headers of the returned original message.

@@ -1226,8 +1226,7 @@ pub fn check_read(
     // its topics ("June Deliverability Digest: ... bounce handling tips"; a
     // notice is never list mail): neither claims a bounce unless it opens
     // like a notice's own subject (formats.toml `notice_subject_opening`).
-    let list_mail = is_email
-        && (doc.headers.get("list-id").is_some() || doc.headers.get("list-unsubscribe").is_some());
+    let list_mail = is_email && doc.headers.is_list_mail();
     let opens_like_notice = RULES
         .notice_subject_openings
         .is_match(normalized_subject.trim_start());
